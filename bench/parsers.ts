@@ -1,0 +1,201 @@
+/**
+ * The parsers under test, each behind the same shape: parse one in-memory file and return a count of the values it
+ * produced (so that the work cannot be optimized away, and so that the counts can be compared by eye).
+ */
+import { createRequire } from 'node:module';
+import type { DataSet as DpDataSet, Element as DpElement } from 'dicom-parser';
+import type { Dataset } from '../src/data/dataset.js';
+import { defaultVr } from '../src/dictionary/attributes.js';
+import { readDicom } from '../src/encoding/read.js';
+
+/** One input file, loaded once; `arrayBuffer` is `bytes.buffer`, a standalone copy that holds exactly the file. */
+export interface LoadedFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly arrayBuffer: ArrayBuffer;
+}
+
+export interface Parser {
+  /** Short id used in tables and JSON. */
+  readonly id: string;
+  readonly label: string;
+  /** Parses the file and touches what the parser offers; returns a value count. */
+  parse(file: LoadedFile): number;
+}
+
+// -- Portico -----------------------------------------------------------------------------------------------------
+
+/** Forces every element's value (pydicom-style lazy values), recursing into sequence items. */
+export function decodeAll(dataset: Dataset, numbers = false): number {
+  let n = 0;
+  for (const e of dataset) {
+    const v = e.value;
+    n++;
+    if (e.vr === 'SQ') {
+      for (const item of v as readonly Dataset[]) n += decodeAll(item, numbers);
+    } else if (numbers && (e.vr === 'DS' || e.vr === 'IS')) {
+      n += e.numbers.length;
+    }
+  }
+  return n;
+}
+
+export const portico: Parser = {
+  id: 'portico',
+  label: 'Portico (readDicom + every value)',
+  parse(file) {
+    const f = readDicom(file.bytes);
+    return decodeAll(f.meta) + decodeAll(f.dataset);
+  },
+};
+
+/** Also turns DS/IS strings into numbers, the way dcmjs always does; an apples-to-apples row for DS-heavy files. */
+export const porticoNumbers: Parser = {
+  id: 'portico+num',
+  label: 'Portico, DS/IS also parsed to numbers',
+  parse(file) {
+    const f = readDicom(file.bytes);
+    return decodeAll(f.meta, true) + decodeAll(f.dataset, true);
+  },
+};
+
+// -- dcmjs -------------------------------------------------------------------------------------------------------
+
+interface DcmjsReadOptions {
+  ignoreErrors?: boolean;
+  untilTag?: string | null;
+  includeUntilTagValue?: boolean;
+  noCopy?: boolean;
+  forceStoreRaw?: boolean;
+}
+interface DcmjsDict {
+  readonly meta: Record<string, unknown>;
+  readonly dict: Record<string, unknown>;
+}
+interface DcmjsModule {
+  readonly data: { readonly DicomMessage: { readFile(buffer: ArrayBuffer, options?: DcmjsReadOptions): DcmjsDict } };
+  readonly log: { setLevel(level: string): void };
+}
+
+const require = createRequire(import.meta.url);
+const dcmjs = require('dcmjs') as DcmjsModule;
+// dcmjs logs a warning per odd element; the console would dominate the timing.
+dcmjs.log.setLevel('error');
+
+/** dcmjs options as its own readFile defaults them (it decodes every value and copies binary values). */
+const DCMJS_DEFAULTS: DcmjsReadOptions = { ignoreErrors: false, untilTag: null, includeUntilTagValue: false, noCopy: false, forceStoreRaw: false };
+
+export const dcmjsDefault: Parser = {
+  id: 'dcmjs',
+  label: 'dcmjs DicomMessage.readFile (defaults: decodes all, copies binary)',
+  parse(file) {
+    const d = dcmjs.data.DicomMessage.readFile(file.arrayBuffer, DCMJS_DEFAULTS);
+    return Object.keys(d.meta).length + Object.keys(d.dict).length;
+  },
+};
+
+export const dcmjsNoCopy: Parser = {
+  id: 'dcmjs-nocopy',
+  label: 'dcmjs readFile { noCopy: true } (binary values as views)',
+  parse(file) {
+    const d = dcmjs.data.DicomMessage.readFile(file.arrayBuffer, { ...DCMJS_DEFAULTS, noCopy: true });
+    return Object.keys(d.meta).length + Object.keys(d.dict).length;
+  },
+};
+
+/** dcmjs reading a whole file, for the child process of the header test. */
+export function dcmjsRead(arrayBuffer: ArrayBuffer): number {
+  const d = dcmjs.data.DicomMessage.readFile(arrayBuffer, DCMJS_DEFAULTS);
+  return Object.keys(d.dict).length;
+}
+
+// -- dicom-parser ------------------------------------------------------------------------------------------------
+
+type DicomParserModule = typeof import('dicom-parser');
+const dicomParser = require('dicom-parser') as DicomParserModule;
+
+function countIndex(ds: DpDataSet): number {
+  let n = 0;
+  for (const key in ds.elements) {
+    n++;
+    const items = ds.elements[key]!.items;
+    if (items) for (const item of items) if (item.dataSet) n += countIndex(item.dataSet);
+  }
+  return n;
+}
+
+export const dicomParserIndex: Parser = {
+  id: 'dp-index',
+  label: 'dicom-parser parseDicom (index only: offsets and lengths)',
+  parse(file) {
+    return countIndex(dicomParser.parseDicom(file.bytes));
+  },
+};
+
+/** dicom-parser has no dictionary: in Implicit VR files elements carry no VR, so we look it up (memoized). */
+const vrCache = new Map<string, string>();
+function vrOf(e: DpElement): string {
+  if (e.vr !== undefined) return e.vr;
+  let vr = vrCache.get(e.tag);
+  if (vr === undefined) {
+    vr = e.items ? 'SQ' : defaultVr(Number.parseInt(e.tag.slice(1), 16));
+    vrCache.set(e.tag, vr);
+  }
+  return vr;
+}
+
+const NUMBER_SIZE: Readonly<Record<string, number>> = { US: 2, SS: 2, UL: 4, SL: 4, FL: 4, FD: 8, AT: 4 };
+
+/**
+ * Touches every value the way dicom-parser's API allows: the string accessors for string VRs (split on `\` like the
+ * other parsers do), the typed accessors for each binary number, items recursively. OB/OW/UN stay views, as in Portico.
+ */
+function touchValues(ds: DpDataSet): number {
+  let n = 0;
+  for (const key in ds.elements) {
+    const e = ds.elements[key]!;
+    n++;
+    if (e.items) {
+      for (const item of e.items) if (item.dataSet) n += touchValues(item.dataSet);
+      continue;
+    }
+    if (e.length === 0 || e.fragments || e.hadUndefinedLength) continue;
+    const vr = vrOf(e);
+    switch (vr) {
+      case 'OB': case 'OW': case 'OD': case 'OF': case 'OL': case 'OV': case 'UN': case 'SQ':
+        break;
+      case 'LT': case 'ST': case 'UT': case 'UR':
+        if (ds.text(key) !== undefined) n++;
+        break;
+      case 'AT':
+        if (ds.attributeTag(key) !== undefined) n++;
+        break;
+      case 'US': case 'SS': case 'UL': case 'SL': case 'FL': case 'FD': {
+        const count = Math.floor(e.length / NUMBER_SIZE[vr]!);
+        const get = vr === 'US' ? ds.uint16 : vr === 'SS' ? ds.int16 : vr === 'UL' ? ds.uint32 : vr === 'SL' ? ds.int32 : vr === 'FL' ? ds.float : ds.double;
+        for (let i = 0; i < count; i++) if (get.call(ds, key, i) !== undefined) n++;
+        break;
+      }
+      default: {
+        const s = ds.string(key);
+        if (s !== undefined) n += s.includes('\\') ? s.split('\\').length : 1;
+      }
+    }
+  }
+  return n;
+}
+
+export const dicomParserValues: Parser = {
+  id: 'dp-values',
+  label: 'dicom-parser parseDicom + every value through its accessors',
+  parse(file) {
+    return touchValues(dicomParser.parseDicom(file.bytes));
+  },
+};
+
+/** dicom-parser on a whole file, for the child process of the header test. */
+export function dicomParserRead(bytes: Uint8Array): number {
+  return touchValues(dicomParser.parseDicom(bytes));
+}
+
+export const PARSERS: readonly Parser[] = [portico, porticoNumbers, dcmjsDefault, dcmjsNoCopy, dicomParserIndex, dicomParserValues];

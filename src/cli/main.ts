@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { registerDump } from './dump.js';
+import { type Io, processIo } from './io.js';
+
+const version = (): string => {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+};
+
+/** Builds the `portico` command line. */
+export function buildProgram(io: Io): Command {
+  const program = new Command('portico')
+    .description('DICOM gateway, toolkit and small archive')
+    .version(version())
+    .showHelpAfterError('(run portico --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride();
+  registerDump(program, io);
+  return program;
+}
+
+/** Runs the command line and returns the exit code (0 success, 1 failure, 2 usage error). */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    await program.parseAsync([...argv]);
+    return io.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return 0;
+      return 2;
+    }
+    io.err(`portico: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}

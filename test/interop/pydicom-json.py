@@ -1,0 +1,122 @@
+#!/usr/bin/python3
+"""Prints a DICOM file as pydicom sees it, as DICOM JSON (PS3.18 Annex F), for Portico's interop tests.
+
+Usage: /usr/bin/python3 pydicom-json.py FILE [FILE...]
+
+Prints one JSON object per file (a JSON array when several files are given):
+  {"path", "forced", "preamble", "transferSyntax", "isLittleEndian", "isImplicitVR",
+   "meta": {...}, "dataset": {...}, "warnings": [...], "fragments": [...] | null}
+
+- "meta" and "dataset" are `to_json_dict()` of the file meta and the dataset. No bulk data handler is given, so
+  every binary value is InlineBinary (the files are small); the comparison is done on the decoded bytes.
+- "fragments": for encapsulated Pixel Data, base64 of the Basic Offset Table and of each fragment, so that a
+  comparison does not depend on how each side represents encapsulated data in JSON.
+- "warnings": every Python warning (pydicom reports invalid values and odd encodings as warnings) and every
+  log record of level WARNING or above from the "pydicom" logger, as text.
+- pydicom keeps explicitly encoded UN VRs as UN (config.replace_un_with_known_vr = False), as Portico does.
+- A file without preamble/DICM is read again with force=True ("forced": true).
+
+Exit code 0 on success; 2 (with a message on stderr and a JSON object {"error": ...} on stdout) when pydicom
+cannot read a file (read errors include errors raised while converting values, since reading is lazy).
+"""
+import base64
+import json
+import logging
+import struct
+import sys
+import warnings
+
+import pydicom
+import pydicom.config
+from pydicom.errors import InvalidDicomError
+
+pydicom.config.replace_un_with_known_vr = False
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.WARNING)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(f"log {record.levelname}: {record.getMessage()}")
+
+
+def _fragments(ds):
+    """Basic Offset Table and fragments of encapsulated Pixel Data, or None."""
+    if "PixelData" not in ds or ds.file_meta is None:
+        return None
+    elem = ds["PixelData"]
+    if not getattr(elem, "is_undefined_length", False):
+        return None
+    data = elem.value
+    items = []
+    pos = 0
+    while pos + 8 <= len(data):
+        group, element, length = struct.unpack_from("<HHL", data, pos)
+        tag = (group << 16) | element
+        if tag == 0xFFFEE0DD:
+            break
+        if tag != 0xFFFEE000:
+            raise ValueError(f"encapsulated Pixel Data: expected an item at byte {pos}, found {tag:08X}")
+        items.append(base64.b64encode(data[pos + 8:pos + 8 + length]).decode("ascii"))
+        pos += 8 + length
+    if not items:
+        raise ValueError("encapsulated Pixel Data without a Basic Offset Table item")
+    bot, frags = items[0], items[1:]
+    return {"basicOffsetTable": bot, "fragments": frags}
+
+
+def describe(path):
+    handler = _Collect()
+    logger = logging.getLogger("pydicom")
+    logger.addHandler(handler)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            forced = False
+            try:
+                ds = pydicom.dcmread(path)
+            except InvalidDicomError:
+                forced = True
+                ds = pydicom.dcmread(path, force=True)
+            meta = ds.file_meta.to_json_dict() if getattr(ds, "file_meta", None) is not None else {}
+            dataset = ds.to_json_dict()
+            fragments = _fragments(ds)
+        return {
+            "path": path,
+            "forced": forced,
+            "preamble": ds.preamble is not None,
+            "transferSyntax": str(ds.file_meta.get("TransferSyntaxUID", "")) if ds.file_meta is not None else "",
+            "isLittleEndian": bool(ds.is_little_endian),
+            "isImplicitVR": bool(ds.is_implicit_VR),
+            "meta": meta,
+            "dataset": dataset,
+            "fragments": fragments,
+            "warnings": [f"{w.category.__name__}: {w.message}" for w in caught] + handler.records,
+        }
+    finally:
+        logger.removeHandler(handler)
+
+
+def main(argv):
+    if len(argv) < 2:
+        print("usage: pydicom-json.py FILE [FILE...]", file=sys.stderr)
+        return 64
+    out = []
+    status = 0
+    for path in argv[1:]:
+        try:
+            out.append(describe(path))
+        except Exception as exc:  # noqa: BLE001 - every read failure is reported, with its type
+            status = 2
+            message = f"{type(exc).__name__}: {exc}"
+            print(f"pydicom cannot read {path}: {message}", file=sys.stderr)
+            out.append({"path": path, "error": message})
+    json.dump(out[0] if len(out) == 1 else out, sys.stdout)
+    sys.stdout.write("\n")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -4,9 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import type { DataSet as DpDataSet, Element as DpElement } from 'dicom-parser';
-import type { Dataset } from '../src/data/dataset.js';
 import { defaultVr } from '../src/dictionary/attributes.js';
 import { readDicom } from '../src/encoding/read.js';
+import { decodeAll } from './decode-all.js';
 
 /** One input file, loaded once; `arrayBuffer` is `bytes.buffer`, a standalone copy that holds exactly the file. */
 export interface LoadedFile {
@@ -24,21 +24,6 @@ export interface Parser {
 }
 
 // -- Portico -----------------------------------------------------------------------------------------------------
-
-/** Forces every element's value (pydicom-style lazy values), recursing into sequence items. */
-export function decodeAll(dataset: Dataset, numbers = false): number {
-  let n = 0;
-  for (const e of dataset) {
-    const v = e.value;
-    n++;
-    if (e.vr === 'SQ') {
-      for (const item of v as readonly Dataset[]) n += decodeAll(item, numbers);
-    } else if (numbers && (e.vr === 'DS' || e.vr === 'IS')) {
-      n += e.numbers.length;
-    }
-  }
-  return n;
-}
 
 export const portico: Parser = {
   id: 'portico',
@@ -72,15 +57,20 @@ interface DcmjsDict {
   readonly meta: Record<string, unknown>;
   readonly dict: Record<string, unknown>;
 }
+interface Logger {
+  setLevel(level: string): void;
+}
 interface DcmjsModule {
   readonly data: { readonly DicomMessage: { readFile(buffer: ArrayBuffer, options?: DcmjsReadOptions): DcmjsDict } };
-  readonly log: { setLevel(level: string): void };
+  readonly log: Logger & { getLogger(name: string): Logger };
 }
 
 const require = createRequire(import.meta.url);
 const dcmjs = require('dcmjs') as DcmjsModule;
-// dcmjs logs a warning per odd element; the console would dominate the timing.
-dcmjs.log.setLevel('error');
+// dcmjs logs a line per odd element (e.g. 'Invalid vr type'); the console would dominate the timing. Failures
+// still throw, which is what the corpus filter looks at.
+dcmjs.log.setLevel('silent');
+dcmjs.log.getLogger('validation.dcmjs').setLevel('silent');
 
 /** dcmjs options as its own readFile defaults them (it decodes every value and copies binary values). */
 const DCMJS_DEFAULTS: DcmjsReadOptions = { ignoreErrors: false, untilTag: null, includeUntilTagValue: false, noCopy: false, forceStoreRaw: false };

@@ -1,7 +1,7 @@
 import { BulkDataRef, EncapsulatedPixelData, type Fragment } from '../data/bulk-data.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Element } from '../data/element.js';
-import { PIXEL_DATA, formatTag, isPrivateTag } from '../data/tag.js';
+import { formatTag, isPrivateTag, PIXEL_DATA } from '../data/tag.js';
 import { VR_INFO } from '../data/vr.js';
 import { keywordOf } from '../dictionary/attributes.js';
 import { lookupUid } from '../dictionary/uids.js';

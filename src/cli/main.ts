@@ -3,9 +3,17 @@ import { Command, CommanderError } from 'commander';
 import { registerDump } from './dump.js';
 import { type Io, processIo } from './io.js';
 
+/** The package version, from the package.json above this file (src/cli when run from source, dist/src/cli when built). */
 const version = (): string => {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version: string };
+      if (pkg.name === 'portico') return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
 };
 
 /** Builds the `portico` command line. */

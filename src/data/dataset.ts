@@ -3,11 +3,11 @@ import { defaultVr, parseTagKey } from '../dictionary/attributes.js';
 import { SpecificCharacterSet } from './charset/specific-character-set.js';
 import { Element, type ElementValue } from './element.js';
 import {
-  SPECIFIC_CHARACTER_SET,
-  type Tag,
   formatTag,
   makeTag,
   privateCreatorTagOf,
+  SPECIFIC_CHARACTER_SET,
+  type Tag,
   tagElement,
   tagGroup,
 } from './tag.js';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DicomValueError } from '../core/errors.js';
 import {
+  daToDate,
   dateToDA,
   dateToDT,
   dateToTM,
-  daToDate,
   dtToDate,
   formatDA,
   formatDT,

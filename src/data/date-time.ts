@@ -249,8 +249,14 @@ function utcMs(y: number, mo: number, d: number, h: number, mi: number, s: numbe
   return date.getTime();
 }
 
-function checkDateObject(vr: DtVr, date: Date): void {
+/** The wall-clock fields of `date` in local time, or in UTC when `utc` is set. */
+function wallClock(vr: DtVr, date: Date, utc: boolean) {
   if (Number.isNaN(date.getTime())) fail(vr, String(date), 'not a valid Date');
+  return utc
+    ? { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate(), hours: date.getUTCHours(),
+        minutes: date.getUTCMinutes(), seconds: date.getUTCSeconds(), ms: date.getUTCMilliseconds() }
+    : { year: date.getFullYear(), month: date.getMonth() + 1, day: date.getDate(), hours: date.getHours(),
+        minutes: date.getMinutes(), seconds: date.getSeconds(), ms: date.getMilliseconds() };
 }
 
 /** The date at UTC midnight (a missing month or day counts as 1). */
@@ -261,11 +267,8 @@ export function daToDate(da: string | DateParts): Date {
 
 /** The calendar date of `date` in local time, or in UTC with `{ utc: true }` (the inverse of `daToDate`). */
 export function dateToDA(date: Date, options: { utc?: boolean } = {}): string {
-  checkDateObject('DA', date);
-  const u = options.utc === true;
-  const year = u ? date.getUTCFullYear() : date.getFullYear();
-  const month = (u ? date.getUTCMonth() : date.getMonth()) + 1;
-  return formatDA({ year, month, day: u ? date.getUTCDate() : date.getDate() });
+  const { year, month, day } = wallClock('DA', date, options.utc === true);
+  return formatDA({ year, month, day });
 }
 
 /** Seconds since midnight, including the fraction (a missing minute or second counts as 0). */
@@ -274,21 +277,15 @@ export function tmToSeconds(tm: string | TimeParts): number {
   return p.hours * 3600 + (p.minutes ?? 0) * 60 + (p.seconds ?? 0) + (p.fraction?.microseconds ?? 0) / 1e6;
 }
 
-const fractionFromMs = (ms: number, digits: number): Fraction | undefined => {
-  if (!Number.isInteger(digits) || digits < 0 || digits > 6) fail('TM', String(digits), 'fractionDigits must be 0–6');
+const fractionFromMs = (vr: DtVr, ms: number, digits: number): Fraction | undefined => {
+  if (!Number.isInteger(digits) || digits < 0 || digits > 6) fail(vr, String(digits), 'fractionDigits must be 0–6');
   return digits === 0 ? undefined : { microseconds: ms * 1000, digits };
 };
 
 /** The time of day of `date` in local time (or UTC with `{ utc: true }`), to the second unless `fractionDigits` > 0. */
 export function dateToTM(date: Date, options: { fractionDigits?: number; utc?: boolean } = {}): string {
-  checkDateObject('TM', date);
-  const u = options.utc === true;
-  return formatTM({
-    hours: u ? date.getUTCHours() : date.getHours(),
-    minutes: u ? date.getUTCMinutes() : date.getMinutes(),
-    seconds: u ? date.getUTCSeconds() : date.getSeconds(),
-    fraction: fractionFromMs(u ? date.getUTCMilliseconds() : date.getMilliseconds(), options.fractionDigits ?? 0),
-  });
+  const { hours, minutes, seconds, ms } = wallClock('TM', date, options.utc === true);
+  return formatTM({ hours, minutes, seconds, fraction: fractionFromMs('TM', ms, options.fractionDigits ?? 0) });
 }
 
 /**
@@ -313,20 +310,8 @@ export function dtToDate(dt: string | DateTimeParts, defaultOffsetMinutes?: numb
  * with it, the wall time at that offset followed by the `&ZZXX` suffix (`offsetMinutes: 0` gives `+0000`).
  */
 export function dateToDT(date: Date, options: { offsetMinutes?: number; fractionDigits?: number } = {}): string {
-  checkDateObject('DT', date);
   const off = options.offsetMinutes;
-  const frac = (ms: number): Fraction | undefined => fractionFromMs(ms, options.fractionDigits ?? 0);
-  if (off === undefined) {
-    return formatDT({
-      year: date.getFullYear(), month: date.getMonth() + 1, day: date.getDate(),
-      hours: date.getHours(), minutes: date.getMinutes(), seconds: date.getSeconds(),
-      fraction: frac(date.getMilliseconds()),
-    });
-  }
-  const d = new Date(date.getTime() + off * 60_000);
-  return formatDT({
-    year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
-    hours: d.getUTCHours(), minutes: d.getUTCMinutes(), seconds: d.getUTCSeconds(),
-    fraction: frac(d.getUTCMilliseconds()), offsetMinutes: off,
-  });
+  const shifted = off === undefined ? date : new Date(date.getTime() + off * 60_000);
+  const { ms, ...fields } = wallClock('DT', shifted, off !== undefined);
+  return formatDT({ ...fields, fraction: fractionFromMs('DT', ms, options.fractionDigits ?? 0), offsetMinutes: off });
 }

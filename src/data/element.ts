@@ -2,7 +2,7 @@ import { DicomValueError } from '../core/errors.js';
 import type { BulkDataRef, EncapsulatedPixelData } from './bulk-data.js';
 import type { Dataset } from './dataset.js';
 import { type DecodeContext, LITTLE_ENDIAN_DEFAULT } from './decode-context.js';
-import { type Tag, formatTag } from './tag.js';
+import { formatTag, type Tag } from './tag.js';
 import { type VR, VR_INFO } from './vr.js';
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { DictionaryError } from '../core/errors.js';
 import { makeTag } from '../data/tag.js';
-import { ATTRIBUTES, REPEATING_ATTRIBUTES } from './generated/attributes.js';
 import { defaultVr, keywordOf, lookupTag, parseTagKey, tagForKeyword } from './attributes.js';
+import { ATTRIBUTES, REPEATING_ATTRIBUTES } from './generated/attributes.js';
 
 describe('lookupTag', () => {
   it('finds an exact entry with its name, VR, VM and retired flag', () => {

@@ -1,22 +1,22 @@
 import { DicomParseError, type ParseErrorReason } from '../core/errors.js';
-import { SpecificCharacterSet } from '../data/charset/specific-character-set.js';
 import { BulkDataRef, EncapsulatedPixelData, type Fragment } from '../data/bulk-data.js';
+import { SpecificCharacterSet } from '../data/charset/specific-character-set.js';
 import { Dataset } from '../data/dataset.js';
 import { type DecodeContext, withCharset } from '../data/decode-context.js';
 import { Element } from '../data/element.js';
 import {
   FLOAT_PIXEL_DATA,
+  formatTag,
   ITEM,
   ITEM_DELIMITATION,
+  isPrivateCreator,
   PIXEL_DATA,
   SEQUENCE_DELIMITATION,
   SPECIFIC_CHARACTER_SET,
   type Tag,
-  formatTag,
-  isPrivateCreator,
 } from '../data/tag.js';
-import { VR_BY_CODE, VR_INFO, type VR } from '../data/vr.js';
-import { defaultVr } from '../dictionary/attributes.js';
+import { type VR, VR_BY_CODE, VR_INFO } from '../data/vr.js';
+import { defaultVr, lookupTag } from '../dictionary/attributes.js';
 import { DEFAULT_BULK_THRESHOLD, DEFAULT_MAX_DEPTH, DEFAULT_MAX_VALUE_LENGTH, type ReadOptions } from './read-options.js';
 
 const UNDEFINED = 0xffffffff;
@@ -82,6 +82,8 @@ export class DatasetParser {
   readonly #maxValue: number;
   readonly #source: ParserSource;
   #depth = 0;
+  /** Pixel Representation 1 seen: the `US or SS` elements of an implicit VR dataset are SS (as DCMTK and pydicom do). */
+  #signedPixels = false;
 
   /** `ctx.littleEndian` gives the byte order; `explicitVR` the VR encoding of the transfer syntax. */
   constructor(
@@ -222,7 +224,7 @@ export class DatasetParser {
         hdr = 12;
       } else {
         // Implicit VR (or an explicit-VR dataset with an implicitly encoded element, which DCMTK also accepts).
-        vr = implicitVr(tag);
+        vr = implicitVr(tag, this.#signedPixels);
         len = view.getUint32(i + 4, le);
         hdr = 8;
       }
@@ -268,6 +270,7 @@ export class DatasetParser {
       const element = Element.fromRaw(tag, vr, buf, i + hdr, len, frame.ctx);
       frame.dataset.add(element);
       if (tag === SPECIFIC_CHARACTER_SET) frame.ctx = withCharset(frame.ctx, SpecificCharacterSet.fromLenient(element.strings));
+      else if (tag === PIXEL_REPRESENTATION && frame.root) this.#signedPixels = element.number === 1;
       this.pos = p + hdr + len;
     }
   }
@@ -327,9 +330,13 @@ export class DatasetParser {
 const isUpperAlpha = (c: number): boolean => c >= 0x41 && c <= 0x5a;
 
 /** The VR an element has in Implicit VR: the dictionary's, with the defaults DCMTK and pydicom use for ambiguous ones. */
-function implicitVr(tag: Tag): VR {
+function implicitVr(tag: Tag, signedPixels: boolean): VR {
   if (tag === PIXEL_DATA) return 'OW';
   if (isPrivateCreator(tag)) return 'LO';
   if ((tag & 0xffff) === 0) return 'UL';
-  return defaultVr(tag);
+  const vr = defaultVr(tag);
+  if (vr === 'US' && signedPixels && lookupTag(tag)?.vrs.includes('SS')) return 'SS';
+  return vr;
 }
+
+const PIXEL_REPRESENTATION = 0x00280103;

@@ -1,19 +1,19 @@
 import { DicomEncodeError } from '../core/errors.js';
-import { SpecificCharacterSet } from '../data/charset/specific-character-set.js';
 import { BulkDataRef, EncapsulatedPixelData, type Fragment } from '../data/bulk-data.js';
+import { SpecificCharacterSet } from '../data/charset/specific-character-set.js';
 import type { Dataset } from '../data/dataset.js';
 import { type Element, type ElementValue, swapBytes } from '../data/element.js';
 import {
+  formatTag,
   ITEM,
   ITEM_DELIMITATION,
+  isGroupLength,
   SEQUENCE_DELIMITATION,
   SPECIFIC_CHARACTER_SET,
   type Tag,
-  formatTag,
-  isGroupLength,
   tagGroup,
 } from '../data/tag.js';
-import { VR_INFO, type VR } from '../data/vr.js';
+import { type VR, VR_INFO } from '../data/vr.js';
 import { ByteSink } from './byte-sink.js';
 
 /** How sequences and items are delimited in the output. */
@@ -74,11 +74,20 @@ class DatasetEncoder {
 
   element(e: Element, sink: ByteSink, level: Level): void {
     const vr = e.vr;
-    if (vr === 'SQ') return this.#sequence(e, sink, level);
+    if (vr === 'SQ') {
+      this.#sequence(e, sink, level);
+      return;
+    }
     const raw = e.hasRaw ? e.raw : undefined;
-    if (raw !== undefined && this.#canCopyRaw(e, vr, level)) return this.#value(sink, e.tag, vr, raw);
+    if (raw !== undefined && this.#canCopyRaw(e, vr, level)) {
+      this.#value(sink, e.tag, vr, raw);
+      return;
+    }
     const value = e.value;
-    if (value instanceof EncapsulatedPixelData) return this.#encapsulated(e, value, sink);
+    if (value instanceof EncapsulatedPixelData) {
+      this.#encapsulated(e, value, sink);
+      return;
+    }
     if (value instanceof BulkDataRef) {
       if (!this.#le && VR_INFO[vr].size > 1) throw new DicomEncodeError(`${formatTag(e.tag)}: a value left in the file cannot be byte-swapped; read it with a larger bulkDataThreshold`);
       this.#header(sink, e.tag, vr, value.length);

@@ -11,8 +11,8 @@ import {
   ExplicitVRBigEndian,
   ExplicitVRLittleEndian,
   ImplicitVRLittleEndian,
-  type TransferSyntax,
   lookupTransferSyntax,
+  type TransferSyntax,
 } from './transfer-syntax.js';
 
 /** What a read gives: the File Meta Information (empty without a Part 10 header), the dataset, and how it was encoded. */
@@ -37,13 +37,7 @@ export function readDicom(bytes: Uint8Array, options: ReadOptions = {}, name?: s
   const metaEnd = header.metaStart;
   let meta = new Dataset();
   let pos = metaEnd;
-  if (header.hasMeta) {
-    const p = new DatasetParser(metaEnd, true, LITTLE_ENDIAN_DEFAULT, { stopAtTag: 0x00030000 }, { end: bytes.length, name });
-    p.setWindow(bytes, 0);
-    p.step(true);
-    meta = p.root;
-    pos = p.pos;
-  }
+  if (header.hasMeta) ({ meta, end: pos } = parseMeta(window, metaEnd, name));
   const ts = header.hasMeta ? transferSyntaxOf(meta, pos, name) : detectTransferSyntax(window, pos, name);
   if (ts.deflated) {
     const inflated = inflate(bytes.subarray(pos), options, pos, name);
@@ -84,10 +78,9 @@ async function readFrom(feeder: ByteFeeder, options: ReadOptions, source: Parser
   let meta = new Dataset();
   let pos = header.metaStart;
   if (header.hasMeta) {
-    const p = new DatasetParser(pos, true, LITTLE_ENDIAN_DEFAULT, { stopAtTag: 0x00030000 }, { ...source, path: undefined });
-    window = await drive(p, feeder, window);
-    meta = p.root;
-    pos = p.pos;
+    window = await feeder.fill(pos, MAX_META);
+    ({ meta, end: pos } = parseMeta(window, pos, source.name));
+    if (window.start + window.buf.length < pos + 8 && !window.eof) window = await feeder.fill(pos, 8);
   } else if (window.start + window.buf.length < pos + 8 && !window.eof) {
     window = await feeder.fill(pos, 8);
   }
@@ -151,6 +144,31 @@ function inflate(bytes: Uint8Array, options: ReadOptions, offset: number, name?:
     }
     throw new DicomParseError('INFLATE_FAILED', `${where}the deflated dataset is corrupt: ${(error as Error).message} (at byte ${offset})`, offset, { cause: error });
   }
+}
+
+/** The File Meta Information is small; more than this is not a meta group. */
+const MAX_META = 64 * 1024;
+
+/**
+ * Reads the meta group (always Explicit VR Little Endian). Its group length (0002,0000) bounds it when present and
+ * plausible, so that a short or odd dataset after it cannot be mistaken for meta; a wrong group length is tolerated
+ * (the meta then ends at the first element of another group), as DCMTK and pydicom do.
+ */
+function parseMeta(w: Window, metaStart: number, name?: string): { meta: Dataset; end: number } {
+  const b = w.buf;
+  const i = metaStart - w.start;
+  const available = w.start + b.length;
+  let limit = available;
+  if (b.length >= i + 12 && b[i] === 0x02 && b[i + 1] === 0 && b[i + 2] === 0 && b[i + 3] === 0 && b[i + 4] === 0x55 && b[i + 5] === 0x4c) {
+    const end = metaStart + 12 + (b[i + 8]! | (b[i + 9]! << 8) | (b[i + 10]! << 16)) + b[i + 11]! * 0x1000000;
+    const next = end - w.start;
+    const nextIsMeta = next + 2 <= b.length && b[next] === 0x02 && b[next + 1] === 0x00;
+    if (end <= available && !nextIsMeta) limit = end;
+  }
+  const p = new DatasetParser(metaStart, true, LITTLE_ENDIAN_DEFAULT, { stopAtTag: 0x00030000 }, { end: limit, name });
+  p.setWindow(b.subarray(0, limit - w.start), w.start);
+  p.step(true);
+  return { meta: p.root, end: p.pos };
 }
 
 interface Header {

@@ -5,11 +5,11 @@ import {
   DeflatedExplicitVRLittleEndian,
   ExplicitVRBigEndian,
   ExplicitVRLittleEndian,
+  findTransferSyntax,
   ImplicitVRLittleEndian,
+  lookupTransferSyntax,
   TRANSFER_SYNTAXES,
   type TransferSyntax,
-  findTransferSyntax,
-  lookupTransferSyntax,
 } from './transfer-syntax.js';
 
 const ts = (uid: string): TransferSyntax => {

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile as fsReadFile, readdir, rm } from 'node:fs/promises';
+import { readFile as fsReadFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concat, DicomBytes, part10Header } from '../../test/support/dicom-bytes.js';
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../core/implementation.js';
 import { DicomEncodeError } from '../core/errors.js';
-import { EncapsulatedPixelData } from '../data/bulk-data.js';
+import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../core/implementation.js';
+import type { EncapsulatedPixelData } from '../data/bulk-data.js';
 import { Dataset } from '../data/dataset.js';
 import { Element } from '../data/element.js';
 import { readDicom, readFile } from './read.js';
@@ -27,7 +27,8 @@ function sample(): Dataset {
   ds.set('Rows', 2);
   ds.set('Columns', 3);
   ds.set('PixelSpacing', ['0.5', '0.25']);
-  ds.set(0x00189219, [-1.5], 'FD');
+  ds.set(0x00189087, [-1.5], 'FD'); // DiffusionBValue
+  ds.set('PixelRepresentation', 1);
   ds.set(0x00280106, [-5], 'SS');
   ds.set(0x00209165, [0x00100020], 'AT');
   const item = new Dataset();
@@ -51,7 +52,8 @@ describe('writeDicom', () => {
       expect(ds.string('PatientID')).toBe('ODD');
       expect(ds.strings('ImageType')).toEqual(['ORIGINAL', 'PRIMARY']);
       expect(ds.number('Columns')).toBe(3);
-      expect(ds.get(0x00189219)!.numbers).toEqual([-1.5]);
+      expect(ds.get(0x00189087)!.numbers).toEqual([-1.5]);
+      expect(ds.get(0x00280106)!.vr).toBe('SS');
       expect(ds.get(0x00280106)!.numbers).toEqual([-5]);
       expect(ds.get(0x00209165)!.numbers).toEqual([0x00100020]);
       expect(ds.items('ReferencedImageSequence')[0]!.string('ReferencedSOPInstanceUID')).toBe('1.2.3');
@@ -118,7 +120,7 @@ describe('writeDicom', () => {
   it('writes encapsulated Pixel Data back fragment for fragment', () => {
     const body = new DicomBytes()
       .explicit(0x00080016, 'UI', '1.2.840.10008.5.1.4.1.1.7\0')
-      .explicit(0x00080018, 'UI', '1.2.3.4')
+      .explicit(0x00080018, 'UI', '1.2.3.4\0')
       .explicit(0x7fe00010, 'OB', [], 0xffffffff)
       .item(0)
       .item(4)

@@ -4,8 +4,8 @@ import { DicomEncodeError } from '../core/errors.js';
 import { BulkDataRef } from '../data/bulk-data.js';
 import type { Dataset } from '../data/dataset.js';
 import { ByteSink, type Chunk } from './byte-sink.js';
-import { type LengthEncoding, encodeDataset } from './dataset-writer.js';
-import { TransferSyntaxUID, buildFileMeta } from './file-meta.js';
+import { encodeDataset, type LengthEncoding } from './dataset-writer.js';
+import { buildFileMeta, TransferSyntaxUID } from './file-meta.js';
 import { ExplicitVRLittleEndian, findTransferSyntax } from './transfer-syntax.js';
 
 export interface WriteOptions {

@@ -3,9 +3,10 @@
 
 Usage: /usr/bin/python3 pydicom-json.py FILE [FILE...]
 
-Prints one JSON object per file (a JSON array when several files are given):
+Prints a JSON array with one object per file:
   {"path", "forced", "preamble", "transferSyntax", "isLittleEndian", "isImplicitVR",
-   "meta": {...}, "dataset": {...}, "warnings": [...], "fragments": [...] | null}
+   "meta": {...}, "dataset": {...}, "warnings": [...],
+   "fragments": {"basicOffsetTable": base64, "fragments": [base64...]} | null}
 
 - "meta" and "dataset" are `to_json_dict()` of the file meta and the dataset. No bulk data handler is given, so
   every binary value is InlineBinary (the files are small); the comparison is done on the decoded bytes.
@@ -16,12 +17,13 @@ Prints one JSON object per file (a JSON array when several files are given):
 - pydicom keeps explicitly encoded UN VRs as UN (config.replace_un_with_known_vr = False), as Portico does.
 - A file without preamble/DICM is read again with force=True ("forced": true).
 
-Exit code 0 on success; 2 (with a message on stderr and a JSON object {"error": ...} on stdout) when pydicom
-cannot read a file (read errors include errors raised while converting values, since reading is lazy).
+Exit code 0 when every file was read; 2 when pydicom cannot read one: a message on stderr and, in the array,
+{"path", "error"} for that file (read errors include errors raised while converting values: reading is lazy).
 """
 import base64
 import json
 import logging
+import math
 import struct
 import sys
 import warnings
@@ -44,7 +46,7 @@ class _Collect(logging.Handler):
 
 def _fragments(ds):
     """Basic Offset Table and fragments of encapsulated Pixel Data, or None."""
-    if "PixelData" not in ds or ds.file_meta is None:
+    if "PixelData" not in ds:
         return None
     elem = ds["PixelData"]
     if not getattr(elem, "is_undefined_length", False):
@@ -65,6 +67,20 @@ def _fragments(ds):
         raise ValueError("encapsulated Pixel Data without a Basic Offset Table item")
     bot, frags = items[0], items[1:]
     return {"basicOffsetTable": bot, "fragments": frags}
+
+
+def _portable(x):
+    """JSON that JavaScript reads without loss: NaN/Infinity as strings (as PS3.18 and Portico write them), and
+    integers outside +-(2**53 - 1) as decimal strings (SV/UV values; JSON.parse would round them)."""
+    if isinstance(x, dict):
+        return {k: _portable(v) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_portable(v) for v in x]
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return "NaN" if math.isnan(x) else ("Infinity" if x > 0 else "-Infinity")
+    if isinstance(x, int) and not isinstance(x, bool) and abs(x) > 2**53 - 1:
+        return str(x)
+    return x
 
 
 def describe(path):
@@ -90,8 +106,8 @@ def describe(path):
             "transferSyntax": str(ds.file_meta.get("TransferSyntaxUID", "")) if ds.file_meta is not None else "",
             "isLittleEndian": bool(ds.is_little_endian),
             "isImplicitVR": bool(ds.is_implicit_VR),
-            "meta": meta,
-            "dataset": dataset,
+            "meta": _portable(meta),
+            "dataset": _portable(dataset),
             "fragments": fragments,
             "warnings": [f"{w.category.__name__}: {w.message}" for w in caught] + handler.records,
         }
@@ -113,7 +129,7 @@ def main(argv):
             message = f"{type(exc).__name__}: {exc}"
             print(f"pydicom cannot read {path}: {message}", file=sys.stderr)
             out.append({"path": path, "error": message})
-    json.dump(out[0] if len(out) == 1 else out, sys.stdout)
+    json.dump(out, sys.stdout, allow_nan=False)
     sys.stdout.write("\n")
     return status
 

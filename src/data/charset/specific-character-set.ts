@@ -28,6 +28,104 @@ interface Resolved {
   readonly warnings: readonly string[];
 }
 
+const isDefaultOnly = (terms: readonly DefinedTerm[]): boolean =>
+  terms.every((t) => t.g0 === ISO_IR_6 && t.g1 === null && t.sets.every((s) => s === ISO_IR_6));
+
+const isAscii = (text: string): boolean => {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
+  return true;
+};
+
+const decodeTable = (bytes: Uint8Array, table: Uint16Array): string => {
+  const out = new Uint16Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]];
+  let text = '';
+  for (let i = 0; i < out.length; i += 0x2000) {
+    text += String.fromCharCode.apply(null, out.subarray(i, i + 0x2000) as unknown as number[]);
+  }
+  return text;
+};
+
+/** The attribute value as trimmed values; [] when absent, empty or only an empty value 1. */
+const splitValues = (terms: string | readonly string[] | undefined): string[] => {
+  if (terms === undefined) return [];
+  const values = (typeof terms === 'string' ? terms.split('\\') : [...terms]).map((t) => t.trim());
+  while (values.length > 1 && values[values.length - 1] === '') values.pop();
+  return values.length === 1 && values[0] === '' ? [] : values;
+};
+
+const resolveStrict = (values: readonly string[]): Resolved => {
+  const terms = values.map((value, i) => {
+    if (i > 0 && value === '') throw new CharacterSetError(`Specific Character Set value ${i + 1} is empty`);
+    const term = DEFINED_TERMS.get(value);
+    if (term === undefined) throw new CharacterSetError(`Unknown Specific Character Set term '${value}'`);
+    return term;
+  });
+  if (terms.length > 1) {
+    for (const [i, term] of terms.entries()) {
+      if (term.standalone) {
+        throw new CharacterSetError(`'${term.term}' cannot be combined with other Specific Character Set terms`);
+      }
+      if (!term.codeExtensions && (i > 0 || term.term !== '')) {
+        throw new CharacterSetError(
+          `'${term.term}' does not allow code extensions; a multi-valued Specific Character Set needs 'ISO 2022' terms`,
+        );
+      }
+    }
+  }
+  return { terms, warnings: [] };
+};
+
+const resolveLenient = (values: readonly string[]): Resolved => {
+  const warnings: string[] = [];
+  const terms: DefinedTerm[] = [];
+  for (const [i, value] of values.entries()) {
+    let term = DEFINED_TERMS.get(value);
+    if (term === undefined && value !== '') {
+      const corrected = correctTerm(value);
+      if (corrected !== undefined) {
+        term = corrected.term;
+        warnings.push(`Specific Character Set value '${value}' is not a Defined Term: ${corrected.reason}`);
+      } else if (i === 0) {
+        term = fallbackTerm(value);
+        const as = term.term === '' ? 'the default repertoire' : `'${term.term}'`;
+        warnings.push(`Unknown Specific Character Set term '${value}': read as ${as}`);
+      } else {
+        warnings.push(`Unknown Specific Character Set term '${value}': ignored`);
+        continue;
+      }
+    }
+    if (term === undefined) {
+      if (i > 0) continue; // an empty later value: nothing to designate
+      term = DEFAULT_TERM;
+    }
+    terms.push(term);
+  }
+  if (terms.length > 1) {
+    const first = terms[0];
+    if (first.standalone) {
+      warnings.push(`'${first.term}' does not allow code extensions: ignoring ${terms.slice(1).map((t) => `'${t.term}'`).join(', ')}`);
+      return { terms: [first], warnings };
+    }
+    const kept: DefinedTerm[] = [];
+    for (const [i, term] of terms.entries()) {
+      if (term.standalone) {
+        warnings.push(`'${term.term}' cannot be used as a code extension: ignored`);
+        continue;
+      }
+      const twin = i === 0 && term.term === '' ? undefined : withCodeExtensions(term);
+      if (twin !== undefined) {
+        warnings.push(`'${term.term}' among several values: read as '${twin.term}'`);
+        kept.push(twin);
+      } else {
+        kept.push(term);
+      }
+    }
+    return { terms: kept, warnings };
+  }
+  return { terms, warnings };
+};
+
 /**
  * Specific Character Set (0008,0005): the character repertoires of the values of SH, LO, UC, ST, LT, UT and PN
  * (PS3.3 C.12.1.1.2, PS3.5 §6.1). It decodes and encodes one whole element value at a time (all its values,
@@ -216,101 +314,3 @@ export class SpecificCharacterSet {
     return Buffer.from(text, 'latin1');
   }
 }
-
-const isDefaultOnly = (terms: readonly DefinedTerm[]): boolean =>
-  terms.every((t) => t.g0 === ISO_IR_6 && t.g1 === null && t.sets.every((s) => s === ISO_IR_6));
-
-const isAscii = (text: string): boolean => {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) return false;
-  return true;
-};
-
-const decodeTable = (bytes: Uint8Array, table: Uint16Array): string => {
-  const out = new Uint16Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) out[i] = table[bytes[i]];
-  let text = '';
-  for (let i = 0; i < out.length; i += 0x2000) {
-    text += String.fromCharCode.apply(null, out.subarray(i, i + 0x2000) as unknown as number[]);
-  }
-  return text;
-};
-
-/** The attribute value as trimmed values; [] when absent, empty or only an empty value 1. */
-const splitValues = (terms: string | readonly string[] | undefined): string[] => {
-  if (terms === undefined) return [];
-  const values = (typeof terms === 'string' ? terms.split('\\') : [...terms]).map((t) => t.trim());
-  while (values.length > 1 && values[values.length - 1] === '') values.pop();
-  return values.length === 1 && values[0] === '' ? [] : values;
-};
-
-const resolveStrict = (values: readonly string[]): Resolved => {
-  const terms = values.map((value, i) => {
-    if (i > 0 && value === '') throw new CharacterSetError(`Specific Character Set value ${i + 1} is empty`);
-    const term = DEFINED_TERMS.get(value);
-    if (term === undefined) throw new CharacterSetError(`Unknown Specific Character Set term '${value}'`);
-    return term;
-  });
-  if (terms.length > 1) {
-    for (const [i, term] of terms.entries()) {
-      if (term.standalone) {
-        throw new CharacterSetError(`'${term.term}' cannot be combined with other Specific Character Set terms`);
-      }
-      if (!term.codeExtensions && (i > 0 || term.term !== '')) {
-        throw new CharacterSetError(
-          `'${term.term}' does not allow code extensions; a multi-valued Specific Character Set needs 'ISO 2022' terms`,
-        );
-      }
-    }
-  }
-  return { terms, warnings: [] };
-};
-
-const resolveLenient = (values: readonly string[]): Resolved => {
-  const warnings: string[] = [];
-  const terms: DefinedTerm[] = [];
-  for (const [i, value] of values.entries()) {
-    let term = DEFINED_TERMS.get(value);
-    if (term === undefined && value !== '') {
-      const corrected = correctTerm(value);
-      if (corrected !== undefined) {
-        term = corrected.term;
-        warnings.push(`Specific Character Set value '${value}' is not a Defined Term: ${corrected.reason}`);
-      } else if (i === 0) {
-        term = fallbackTerm(value);
-        const as = term.term === '' ? 'the default repertoire' : `'${term.term}'`;
-        warnings.push(`Unknown Specific Character Set term '${value}': read as ${as}`);
-      } else {
-        warnings.push(`Unknown Specific Character Set term '${value}': ignored`);
-        continue;
-      }
-    }
-    if (term === undefined) {
-      if (i > 0) continue; // an empty later value: nothing to designate
-      term = DEFAULT_TERM;
-    }
-    terms.push(term);
-  }
-  if (terms.length > 1) {
-    const first = terms[0];
-    if (first.standalone) {
-      warnings.push(`'${first.term}' does not allow code extensions: ignoring ${terms.slice(1).map((t) => `'${t.term}'`).join(', ')}`);
-      return { terms: [first], warnings };
-    }
-    const kept: DefinedTerm[] = [];
-    for (const [i, term] of terms.entries()) {
-      if (term.standalone) {
-        warnings.push(`'${term.term}' cannot be used as a code extension: ignored`);
-        continue;
-      }
-      const twin = i === 0 && term.term === '' ? undefined : withCodeExtensions(term);
-      if (twin !== undefined) {
-        warnings.push(`'${term.term}' among several values: read as '${twin.term}'`);
-        kept.push(twin);
-      } else {
-        kept.push(term);
-      }
-    }
-    return { terms: kept, warnings };
-  }
-  return { terms, warnings };
-};

@@ -20,30 +20,35 @@ export async function loadFile(path: string, name = basename(path)): Promise<Loa
 export function fromBytes(name: string, data: Uint8Array): LoadedFile {
   const bytes = new Uint8Array(data.length);
   bytes.set(data);
-  return { name, bytes, arrayBuffer: bytes.buffer };
+  return { name, bytes, arrayBuffer: bytes.buffer, buffer: Buffer.from(bytes.buffer, 0, bytes.length) };
 }
 
 export interface Rejected {
   readonly file: string;
-  readonly parser: string;
-  readonly error: string;
+  /** Every parser that threw, with its message. */
+  readonly failures: readonly { readonly parser: string; readonly error: string }[];
 }
 
-/** Keeps the files that every parser reads without throwing; lists the others with the first parser that failed. */
+const message = (error: unknown): string => {
+  const e = error as { message?: unknown; exception?: unknown };
+  const text = typeof e?.message === 'string' ? e.message : typeof e?.exception === 'string' ? e.exception : String(error);
+  return text.split('\n')[0]!.slice(0, 100);
+};
+
+/** Keeps the files that every parser reads without throwing; lists the others with every parser that failed. */
 export function readableByAll(files: readonly LoadedFile[], parsers: readonly Parser[]): { kept: LoadedFile[]; rejected: Rejected[] } {
   const kept: LoadedFile[] = [];
   const rejected: Rejected[] = [];
   for (const f of files) {
-    let failure: Rejected | undefined;
+    const failures: { parser: string; error: string }[] = [];
     for (const p of parsers) {
       try {
         p.parse(f);
       } catch (error) {
-        failure = { file: f.name, parser: p.id, error: String((error as Error)?.message ?? error).split('\n')[0]!.slice(0, 100) };
-        break;
+        failures.push({ parser: p.id, error: message(error) });
       }
     }
-    if (failure) rejected.push(failure);
+    if (failures.length) rejected.push({ file: f.name, failures });
     else kept.push(f);
   }
   return { kept, rejected };

@@ -53,8 +53,8 @@ export async function runParseBench(options: ParseBenchOptions): Promise<void> {
     const groups: Group[] = [pydicom.group, ...(await syntheticGroups(dir)), ...(await peerGroups())];
     if (!existsSync(PEER_CORPUS)) log(`(no peer corpus at ${PEER_CORPUS}: make it with ../shared/peers/make-corpus.sh ${PEER_CORPUS} small large)`);
     if (pydicom.rejected.length) {
-      log(`\npydicom files left out (${pydicom.rejected.length} of ${pydicom.total}; first parser that failed):`);
-      for (const r of pydicom.rejected) log(`  ${r.file}: ${r.parser}: ${r.error}`);
+      log(`\npydicom files left out (${pydicom.rejected.length} of ${pydicom.total}; the parsers that threw):`);
+      for (const r of pydicom.rejected) log(`  ${r.file}: ${r.failures.map((f) => `${f.parser}: ${f.error}`).join('; ')}`);
     }
 
     const samples: Sample[] = [];

@@ -8,11 +8,15 @@ import { defaultVr } from '../src/dictionary/attributes.js';
 import { readDicom } from '../src/encoding/read.js';
 import { decodeAll } from './decode-all.js';
 
-/** One input file, loaded once; `arrayBuffer` is `bytes.buffer`, a standalone copy that holds exactly the file. */
+/**
+ * One input file, loaded once: `bytes` is a standalone copy holding exactly the file; `arrayBuffer` is its buffer
+ * (what dcmjs takes) and `buffer` a Node Buffer view of the same memory (what dicom-parser needs for deflated files).
+ */
 export interface LoadedFile {
   readonly name: string;
   readonly bytes: Uint8Array;
   readonly arrayBuffer: ArrayBuffer;
+  readonly buffer: Buffer;
 }
 
 export interface Parser {
@@ -118,7 +122,7 @@ export const dicomParserIndex: Parser = {
   id: 'dp-index',
   label: 'dicom-parser parseDicom (index only: offsets and lengths)',
   parse(file) {
-    return countIndex(dicomParser.parseDicom(file.bytes));
+    return countIndex(dicomParser.parseDicom(file.buffer));
   },
 };
 
@@ -179,7 +183,7 @@ export const dicomParserValues: Parser = {
   id: 'dp-values',
   label: 'dicom-parser parseDicom + every value through its accessors',
   parse(file) {
-    return touchValues(dicomParser.parseDicom(file.bytes));
+    return touchValues(dicomParser.parseDicom(file.buffer));
   },
 };
 

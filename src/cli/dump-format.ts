@@ -77,8 +77,16 @@ function valueText(e: Element): string {
   if (e.tag === PIXEL_DATA || info.kind === 'binary') {
     const bytes = e.value as Uint8Array;
     if (bytes.length === 0) return '(no value available)';
-    const shown = Array.from(bytes.subarray(0, 16), (b) => b.toString(16).padStart(2, '0')).join('\\');
-    return bytes.length > 16 ? `${shown}...` : shown;
+    // Words as dcmdump shows them: OW as 16-bit hex words, everything else as bytes.
+    const words = e.vr === 'OW' ? 2 : 1;
+    const count = Math.min(Math.floor(bytes.length / words), 16 / words);
+    const shown: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const at = i * words;
+      const v = words === 2 ? bytes[at]! | (bytes[at + 1]! << 8) : bytes[at]!;
+      shown.push(v.toString(16).padStart(words * 2, '0'));
+    }
+    return count * words < bytes.length ? `${shown.join('\\')}...` : shown.join('\\');
   }
   const values = e.strings;
   if (values.length === 0) return '(no value available)';

@@ -26,6 +26,7 @@ import {
   readEncapsulatedRange,
   toBase64,
 } from './dicom-json-bulk.js';
+import { DEFAULT_MAX_DEPTH } from './read-options.js';
 
 /** One attribute object (PS3.18 §F.2.2): `vr` and at most one of Value, InlineBinary, BulkDataURI. */
 export interface DicomJsonAttribute {
@@ -220,6 +221,8 @@ const VALUE_KEYS = ['Value', 'InlineBinary', 'BulkDataURI'] as const;
 
 function parseDataset(json: unknown, where: string, path: ElementPath, options: FromJsonOptions): Dataset {
   if (!isObject(json)) fail(where, `expected a DICOM JSON object, got ${describe(json)}`);
+  // The path holds a tag and an item index per level: bound the recursion as the binary reader does.
+  if (path.length / 2 > DEFAULT_MAX_DEPTH) fail(where, `sequences nested deeper than ${DEFAULT_MAX_DEPTH} levels`);
   const dataset = new Dataset();
   for (const [key, attr] of Object.entries(json as Record<string, unknown>)) {
     const at = `${where}/${key}`;

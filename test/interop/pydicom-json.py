@@ -6,7 +6,7 @@ Usage: /usr/bin/python3 pydicom-json.py FILE [FILE...]
 Prints a JSON array with one object per file:
   {"path", "forced", "preamble", "transferSyntax", "isLittleEndian", "isImplicitVR",
    "meta": {...}, "dataset": {...}, "warnings": [...],
-   "fragments": {"basicOffsetTable": base64, "fragments": [base64...]} | null}
+   "fragments": {"basicOffsetTable": base64, "fragments": [base64...]} | null, "partialError": str | null}
 
 - "meta" and "dataset" are `to_json_dict()` of the file meta and the dataset. No bulk data handler is given, so
   every binary value is InlineBinary (the files are small); the comparison is done on the decoded bytes.
@@ -16,6 +16,8 @@ Prints a JSON array with one object per file:
   log record of level WARNING or above from the "pydicom" logger, as text.
 - pydicom keeps explicitly encoded UN VRs as UN (config.replace_un_with_known_vr = False), as Portico does.
 - A file without preamble/DICM is read again with force=True ("forced": true).
+- When a value cannot be converted (an IS of "1A"), the dataset is given without the elements pydicom cannot
+  convert (`suppress_invalid_tags`), and "partialError" says what went wrong; the exit code is then 2.
 
 Exit code 0 when every file was read; 2 when pydicom cannot read one: a message on stderr and, in the array,
 {"path", "error"} for that file (read errors include errors raised while converting values: reading is lazy).
@@ -97,7 +99,14 @@ def describe(path):
                 forced = True
                 ds = pydicom.dcmread(path, force=True)
             meta = ds.file_meta.to_json_dict() if getattr(ds, "file_meta", None) is not None else {}
-            dataset = ds.to_json_dict()
+            partial_error = None
+            try:
+                dataset = ds.to_json_dict()
+            except Exception as exc:  # noqa: BLE001 - a value pydicom cannot convert
+                # Again without the elements pydicom cannot convert (it logs each one, see "warnings").
+                partial_error = f"{type(exc).__name__}: {exc}"
+                ds = pydicom.dcmread(path, force=forced)
+                dataset = ds.to_json_dict(suppress_invalid_tags=True)
             fragments = _fragments(ds)
         return {
             "path": path,
@@ -109,6 +118,7 @@ def describe(path):
             "meta": _portable(meta),
             "dataset": _portable(dataset),
             "fragments": fragments,
+            "partialError": partial_error,
             "warnings": [f"{w.category.__name__}: {w.message}" for w in caught] + handler.records,
         }
     finally:
@@ -123,7 +133,11 @@ def main(argv):
     status = 0
     for path in argv[1:]:
         try:
-            out.append(describe(path))
+            result = describe(path)
+            if result["partialError"] is not None:
+                status = 2
+                print(f"pydicom cannot convert every value of {path}: {result['partialError']}", file=sys.stderr)
+            out.append(result)
         except Exception as exc:  # noqa: BLE001 - every read failure is reported, with its type
             status = 2
             message = f"{type(exc).__name__}: {exc}"

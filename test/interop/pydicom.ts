@@ -14,6 +14,11 @@ export interface PydicomRead {
   readonly dataset: DicomJson;
   readonly fragments: { readonly basicOffsetTable: string; readonly fragments: readonly string[] } | null;
   readonly warnings: readonly string[];
+  /**
+   * Set when pydicom could not convert some values (an IS of "1A"): `dataset` then lacks those elements
+   * (pydicom's `suppress_invalid_tags`) and `warnings` names them.
+   */
+  readonly partialError: string | null;
 }
 
 export interface PydicomFailure {
@@ -46,5 +51,6 @@ export async function pydicomRead(paths: readonly string[]): Promise<Map<string,
 export async function pydicomReadOk(path: string): Promise<PydicomRead> {
   const result = (await pydicomRead([path])).get(path)!;
   if (isFailure(result)) throw new Error(`pydicom cannot read ${path}: ${result.error}`);
+  if (result.partialError !== null) throw new Error(`pydicom cannot convert every value of ${path}: ${result.partialError}`);
   return result;
 }

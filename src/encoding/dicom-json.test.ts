@@ -324,10 +324,10 @@ describe('fromDicomJson: malformed input', () => {
     expect(() => fromDicomJson(json)).toThrow(/nested deeper than 128 levels/);
   });
 
-  it('refuses file URIs when fileBulkData is false', () => {
+  it('refuses file URIs unless fileBulkData is set (a URI could name any file on this host)', () => {
     const json = { '7FE00010': { vr: 'OB', BulkDataURI: 'file:///etc/passwd?offset=0&length=10' } };
-    expect(fromDicomJson(json).get(0x7fe00010)!.value).toBeInstanceOf(BulkDataRef);
-    expect(() => fromDicomJson(json, { fileBulkData: false })).toThrow(/cannot resolve/);
+    expect(fromDicomJson(json, { fileBulkData: true }).get(0x7fe00010)!.value).toBeInstanceOf(BulkDataRef);
+    expect(() => fromDicomJson(json)).toThrow(/cannot resolve/);
   });
 });
 
@@ -385,7 +385,7 @@ describe('DICOM JSON and files', () => {
     const json = toDicomJson(dataset);
     const uri = json['7FE00010']!.BulkDataURI!;
     expect(uri).toMatch(/^file:\/\/\/.*CT_small\.dcm\?offset=\d+&length=32768$/);
-    const ref = fromDicomJson(json).get('PixelData')!.value as BulkDataRef;
+    const ref = fromDicomJson(json, { fileBulkData: true }).get('PixelData')!.value as BulkDataRef;
     expect(ref).toBeInstanceOf(BulkDataRef);
     expect(Buffer.compare(await ref.read(), readDicom(fixture('CT_small.dcm')).dataset.get('PixelData')!.value as Uint8Array)).toBe(0);
     expect(roundTrip(json)).toEqual(json);
@@ -400,7 +400,7 @@ describe('DICOM JSON and files', () => {
     expect([...stream.subarray(0, 4)]).toEqual([0xfe, 0xff, 0x00, 0xe0]);
     expect(stream.length).toBe(8 + pixels.basicOffsetTable.length + pixels.fragments.reduce((n, f) => n + 8 + f.length, 0));
 
-    const ds = fromDicomJson(json);
+    const ds = fromDicomJson(json, { fileBulkData: true });
     const rebuilt = ds.get('PixelData')!.value as EncapsulatedPixelData;
     expect(rebuilt).toBeInstanceOf(EncapsulatedPixelData);
     expect(rebuilt.fragments.map((f) => f.length)).toEqual(pixels.fragments.map((f) => f.length));

@@ -65,7 +65,7 @@ export interface FromJsonOptions {
   resolveBulkData?: (uri: string, vr: VR, path: ElementPath) => Uint8Array | BulkDataRef | undefined;
   /**
    * Accept `file://…?offset=N&length=M` BulkDataURIs (as toDicomJson writes them) as values left in that file.
-   * Default true. Set to false for JSON from untrusted sources: such a URI can name any file on this host.
+   * Default false (never trust the input: such a URI can name any file on this host); set it for JSON Portico wrote.
    */
   fileBulkData?: boolean;
 }
@@ -303,7 +303,7 @@ function encapsulatedElement(tag: Tag, vr: VR, pixels: EncapsulatedPixelData): E
 
 function elementFromBulkData(tag: Tag, vr: VR, uri: string, at: string, path: ElementPath, options: FromJsonOptions): Element {
   let value = options.resolveBulkData?.(uri, vr, path);
-  if (value === undefined && options.fileBulkData !== false) value = parseFileUri(uri);
+  if (value === undefined && options.fileBulkData === true) value = parseFileUri(uri);
   if (value === undefined) fail(`${at}/BulkDataURI`, `cannot resolve ${JSON.stringify(uri)} (give resolveBulkData)`, vr);
   if (value instanceof Uint8Array) return elementFromBytes(tag, vr, value);
   if (!(value instanceof BulkDataRef)) fail(`${at}/BulkDataURI`, 'resolveBulkData returned neither bytes nor a BulkDataRef', vr);

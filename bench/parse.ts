@@ -40,7 +40,7 @@ export function machine(): Record<string, string | number> {
 }
 
 export async function runParseBench(options: ParseBenchOptions): Promise<void> {
-  const measure: MeasureOptions = options.quick ? { rounds: 1, roundMs: 150, warmupMs: 50 } : { rounds: 3, roundMs: 400, warmupMs: 300 };
+  const measure: MeasureOptions = options.quick ? { rounds: 1, roundMs: 150, warmupMs: 50 } : { rounds: 5, roundMs: 300, warmupMs: 300 };
   const dir = await mkdtemp(join(tmpdir(), 'portico-bench-'));
   const startedAt = new Date();
   log(`# Parse benchmark (${startedAt.toISOString()})`);
@@ -62,7 +62,7 @@ export async function runParseBench(options: ParseBenchOptions): Promise<void> {
       log(`\nmeasuring ${g.id}: ${g.label}`);
       for (const s of measureGroup(g, PARSERS, measure)) {
         samples.push(s);
-        log(`  ${s.parser.padEnd(13)} ${s.mbps.toFixed(1).padStart(10)} MB/s  ${s.msPerPass.toFixed(3).padStart(9)} ms/pass  rounds ${s.roundsMBps.map((x) => x.toFixed(0)).join(' / ')}  values ${s.values}`);
+        log(`  ${s.parser.padEnd(13)} ${s.mbps.toFixed(1).padStart(10)} MB/s  ${s.msPerPass.toFixed(3).padStart(9)} ms/pass  rounds ${s.roundsMBps.map((x) => x.toFixed(0)).join(' / ')}  count ${s.values}`);
       }
     }
 
@@ -92,6 +92,7 @@ export async function runParseBench(options: ParseBenchOptions): Promise<void> {
       log(headerTable(header));
       log('\nPortico: readFile(path) + every header value decoded; Pixel Data stays in the file. dcmjs / dicom-parser have no');
       log('file reader: readFileSync + parse (the whole file enters memory). RSS delta = RSS after the first read − before.');
+      log('ru_maxrss = resourceUsage().maxRSS: on Linux it keeps the high-water mark of the bench process copied at fork.');
     }
     const checks = checkTargets(groups, samples, ids, header);
     log('\n## Targets (information only; the bench does not fail on a miss)\n');

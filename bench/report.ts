@@ -69,13 +69,13 @@ export function throughputTable(groups: readonly Group[], samples: readonly Samp
 export const geomean = (xs: readonly number[]): number => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 
 export function headerTable(results: readonly HeaderResult[]): string {
-  const header = ['parser', 'file MB', 'first ms', 'warm ms (median)', 'RSS before MB', 'RSS delta MB', 'peak RSS MB', 'elements'];
+  const header = ['parser', 'file MB', 'first ms', 'warm ms (median)', 'RSS before MB', 'RSS delta MB', 'peak RSS MB (VmHWM)', 'ru_maxrss MB', 'elements'];
   const rows = results.map((r) =>
     isFailure(r)
-      ? [r.parser, '', 'FAILED', r.error.slice(0, 60), '', '', '', '']
+      ? [r.parser, '', 'FAILED', r.error.slice(0, 60), '', '', '', '', '']
       : [
           r.parser, (r.fileBytes / 1e6).toFixed(0), r.firstMs.toFixed(1), r.runsMs.length > 1 ? r.warmMs.toFixed(2) : '–',
-          r.rssBeforeMB.toFixed(1), r.rssDeltaMB.toFixed(1), r.maxRssMB.toFixed(1), String(r.elements),
+          r.rssBeforeMB.toFixed(1), r.rssDeltaMB.toFixed(1), r.maxRssMB.toFixed(1), r.ruMaxRssMB.toFixed(1), String(r.elements),
         ],
   );
   return table(header, rows);

@@ -4,13 +4,22 @@ import { DicomParseError } from '../core/errors.js';
 /**
  * A value left where it is (in a file) instead of being read into memory: large OB/OW values and
  * Pixel Data fragments of big files. `offset` is the absolute byte offset of the value in the file.
+ * Like every binary value, it reads as little-endian bytes: `swapWords` is the word size to swap when the file
+ * holds it big endian (0 when the bytes are used as stored).
  */
 export class BulkDataRef {
   constructor(
     readonly path: string,
     readonly offset: number,
     readonly length: number,
+    readonly swapWords = 0,
   ) {}
+
+  /** The same value read with the opposite byte order of `wordSize`-byte words. */
+  swapped(wordSize: number): BulkDataRef {
+    if (wordSize <= 1) return this;
+    return new BulkDataRef(this.path, this.offset, this.length, this.swapWords ? 0 : wordSize);
+  }
 
   /** Reads the bytes. Throws DicomParseError if the file has become shorter. */
   async read(): Promise<Uint8Array> {
@@ -23,7 +32,7 @@ export class BulkDataRef {
         if (bytesRead === 0) throw new DicomParseError('TRUNCATED', `${this.path}: value ends early`, this.offset + done);
         done += bytesRead;
       }
-      return buf;
+      return this.swapWords ? swapInPlace(buf, this.swapWords) : buf;
     } finally {
       await handle.close();
     }
@@ -34,18 +43,33 @@ export class BulkDataRef {
     const handle = await open(this.path, 'r');
     try {
       let done = 0;
+      // Whole words per chunk, so that swapping never splits one.
+      chunkSize -= chunkSize % 8;
       while (done < this.length) {
         const want = Math.min(chunkSize, this.length - done);
         const buf = Buffer.allocUnsafe(want);
         const { bytesRead } = await handle.read(buf, 0, want, this.offset + done);
         if (bytesRead === 0) throw new DicomParseError('TRUNCATED', `${this.path}: value ends early`, this.offset + done);
         done += bytesRead;
-        yield buf.subarray(0, bytesRead);
+        const chunk = buf.subarray(0, bytesRead);
+        yield this.swapWords ? swapInPlace(chunk, this.swapWords) : chunk;
       }
     } finally {
       await handle.close();
     }
   }
+}
+
+function swapInPlace(buf: Uint8Array, size: number): Uint8Array {
+  const whole = buf.length - (buf.length % size);
+  for (let i = 0; i < whole; i += size) {
+    for (let a = i, b = i + size - 1; a < b; a++, b--) {
+      const t = buf[a]!;
+      buf[a] = buf[b]!;
+      buf[b] = t;
+    }
+  }
+  return buf;
 }
 
 /** One fragment of encapsulated Pixel Data: where its bytes are in the source, and the bytes if they were read. */

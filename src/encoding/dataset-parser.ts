@@ -262,7 +262,9 @@ export class DatasetParser {
         continue;
       }
       if (len >= this.#bulk && VR_INFO[vr].kind === 'binary') {
-        frame.dataset.add(new Element(tag, vr, new BulkDataRef(this.#source.path!, p + hdr, len)));
+        const size = VR_INFO[vr].size;
+        const swap = frame.ctx.littleEndian || size <= 1 ? 0 : size;
+        frame.dataset.add(new Element(tag, vr, new BulkDataRef(this.#source.path!, p + hdr, len, swap)));
         this.pos = p + hdr + len;
         continue;
       }

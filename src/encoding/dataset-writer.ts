@@ -89,9 +89,9 @@ class DatasetEncoder {
       return;
     }
     if (value instanceof BulkDataRef) {
-      if (!this.#le && VR_INFO[vr].size > 1) throw new DicomEncodeError(`${formatTag(e.tag)}: a value left in the file cannot be byte-swapped; read it with a larger bulkDataThreshold`);
-      this.#header(sink, e.tag, vr, value.length);
-      sink.bulk(value);
+      // The reference reads little endian; big endian output swaps it back word by word while copying.
+      this.#header(sink, e.tag, vr, value.length + (value.length & 1));
+      sink.bulk(this.#le ? value : value.swapped(VR_INFO[vr].size));
       if (value.length & 1) sink.byte(0);
       return;
     }
@@ -187,6 +187,8 @@ class DatasetEncoder {
   }
 }
 
+const EMPTY_BYTES = new Uint8Array(0);
+
 /** Encodes a JS value for a VR (strings joined with `\` and encoded in the character set; numbers in byte order). */
 export function encodeValue(tag: Tag, vr: VR, value: ElementValue, charset: SpecificCharacterSet, littleEndian: boolean): Uint8Array {
   const info = VR_INFO[vr];
@@ -195,6 +197,7 @@ export function encodeValue(tag: Tag, vr: VR, value: ElementValue, charset: Spec
     throw new DicomEncodeError(`${formatTag(tag)}: bytes given for ${vr}, which holds ${info.kind} values`);
   }
   if (!Array.isArray(value)) throw new DicomEncodeError(`${formatTag(tag)}: cannot encode this value as ${vr}`);
+  if (value.length === 0) return EMPTY_BYTES;
   switch (info.kind) {
     case 'string':
     case 'text': {

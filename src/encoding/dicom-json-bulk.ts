@@ -77,9 +77,13 @@ export function parseEncapsulatedStream(bytes: Uint8Array): EncapsulatedPixelDat
   return new EncapsulatedPixelData(items[0]!, items.slice(1));
 }
 
-/** `file:///abs/path?offset=N&length=M`: where a value left in a file is. */
+/**
+ * `file:///abs/path?offset=N&length=M`: where a value left in a file is; `&swap=W` when the file holds it in big
+ * endian W-byte words (the value itself is little endian, as all binary values are).
+ */
 export function fileUriOf(ref: BulkDataRef): string {
-  return `${pathToFileURL(resolve(ref.path)).href}?offset=${ref.offset}&length=${ref.length}`;
+  const swap = ref.swapWords ? `&swap=${ref.swapWords}` : '';
+  return `${pathToFileURL(resolve(ref.path)).href}?offset=${ref.offset}&length=${ref.length}${swap}`;
 }
 
 /** The BulkDataRef a `file://…?offset=N&length=M` URI (as `fileUriOf` writes them) stands for; else undefined. */
@@ -95,7 +99,9 @@ export function parseFileUri(uri: string): BulkDataRef | undefined {
   const offset = url.searchParams.get('offset');
   const length = url.searchParams.get('length');
   if (offset === null || length === null || !/^\d{1,15}$/.test(offset) || !/^\d{1,15}$/.test(length)) return undefined;
-  if ([...url.searchParams.keys()].some((k) => k !== 'offset' && k !== 'length')) return undefined;
+  const swap = url.searchParams.get('swap') ?? '0';
+  if (!/^[0248]$/.test(swap)) return undefined;
+  if ([...url.searchParams.keys()].some((k) => k !== 'offset' && k !== 'length' && k !== 'swap')) return undefined;
   url.search = '';
   let path: string;
   try {
@@ -103,7 +109,7 @@ export function parseFileUri(uri: string): BulkDataRef | undefined {
   } catch {
     return undefined;
   }
-  return new BulkDataRef(path, Number(offset), Number(length));
+  return new BulkDataRef(path, Number(offset), Number(length), Number(swap));
 }
 
 /**

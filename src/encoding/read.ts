@@ -38,7 +38,7 @@ export function readDicom(bytes: Uint8Array, options: ReadOptions = {}, name?: s
   let meta = new Dataset();
   let pos = metaEnd;
   if (header.hasMeta) ({ meta, end: pos } = parseMeta(window, metaEnd, name));
-  const ts = header.hasMeta ? transferSyntaxOf(meta, pos, name) : detectTransferSyntax(window, pos, name);
+  const ts = transferSyntaxOf(meta, pos, name) ?? detectTransferSyntax(window, pos, header.hasMeta, name);
   if (ts.deflated) {
     const inflated = inflate(bytes.subarray(pos), options, pos, name);
     const p = datasetParser(ts, 0, options, { end: inflated.length, name: name && `${name} (inflated)` });
@@ -84,7 +84,7 @@ async function readFrom(feeder: ByteFeeder, options: ReadOptions, source: Parser
   } else if (window.start + window.buf.length < pos + 8 && !window.eof) {
     window = await feeder.fill(pos, 8);
   }
-  const ts = header.hasMeta ? transferSyntaxOf(meta, pos, source.name) : detectTransferSyntax(window, pos, source.name);
+  const ts = transferSyntaxOf(meta, pos, source.name) ?? detectTransferSyntax(window, pos, header.hasMeta, source.name);
   if (ts.deflated) {
     const limit = options.maxInflatedSize ?? DEFAULT_MAX_INFLATED;
     const rest = await readRest(feeder, pos, limit);
@@ -197,10 +197,14 @@ function detectHeader(w: Window, name?: string): Header {
 
 const isUpper = (c: number): boolean => c >= 0x41 && c <= 0x5a;
 
-function transferSyntaxOf(meta: Dataset, pos: number, name?: string): TransferSyntax {
+/**
+ * The transfer syntax the meta group names; undefined without one (no meta, or a meta group that lacks
+ * (0002,0010): then the dataset's encoding is detected, as DCMTK and pydicom do).
+ */
+function transferSyntaxOf(meta: Dataset, pos: number, name?: string): TransferSyntax | undefined {
   const where = name ? `${name}: ` : '';
   const uid = meta.get(TRANSFER_SYNTAX_UID)?.string;
-  if (!uid) throw new DicomParseError('INVALID_META', `${where}the File Meta Information has no Transfer Syntax UID (0002,0010) (at byte ${pos})`, pos);
+  if (!uid) return undefined;
   const ts = lookupTransferSyntax(uid);
   if (!ts) throw new DicomParseError('UNSUPPORTED_TRANSFER_SYNTAX', `${where}unknown transfer syntax ${uid} (at byte ${pos})`, pos);
   return ts;
@@ -211,7 +215,7 @@ function transferSyntaxOf(meta: Dataset, pos: number, name?: string): TransferSy
  * order tells the endianness (the smaller group wins: real datasets start with low groups); valid VR letters after
  * it mean explicit VR.
  */
-function detectTransferSyntax(w: Window, pos: number, name?: string): TransferSyntax {
+function detectTransferSyntax(w: Window, pos: number, afterMeta: boolean, name?: string): TransferSyntax {
   const b = w.buf;
   const i = pos - w.start;
   if (b.length - i < 8) {
@@ -223,8 +227,9 @@ function detectTransferSyntax(w: Window, pos: number, name?: string): TransferSy
   const explicit = isUpper(b[i + 4]!) && isUpper(b[i + 5]!);
   const bigEndian = groupBE < groupLE;
   const group = Math.min(groupLE, groupBE);
-  // Datasets start with a low, even group (0008, 0010, ...): anything else is not a bare dataset.
-  if (group > 0x0fff || (group & 1) === 1 || (group === 0 && !explicit)) {
+  // Datasets start with a low group (0008, 0010, a private 0009, ...); the reserved odd groups 0001-0007 and high
+  // groups are what text and other files look like, not a bare dataset. After a meta group the input is DICOM anyway.
+  if (!afterMeta && (group > 0x0fff || (group <= 0x0007 && (group & 1) === 1) || (group === 0 && !explicit))) {
     const where = name ? `${name}: ` : '';
     throw new DicomParseError('NOT_DICOM', `${where}not DICOM: no preamble, no meta group, and the first bytes are not a data element (at byte ${pos})`, pos);
   }

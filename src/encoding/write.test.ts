@@ -88,6 +88,15 @@ describe('writeDicom', () => {
     ]);
   });
 
+  it('writes empty binary values as zero-length elements', () => {
+    const ds = new Dataset();
+    ds.set(0x00640009, null, 'OF');
+    ds.set(0x00291010, [], 'UN');
+    const back = readDicom(writeDicom(ds, { part10: false })).dataset;
+    expect((back.get(0x00640009)!.value as Uint8Array).length).toBe(0);
+    expect(back.get(0x00291010)!.rawLength).toBe(0);
+  });
+
   it('recalculates group lengths that are present', () => {
     const ds = new Dataset();
     ds.set(0x00100000, [999], 'UL');

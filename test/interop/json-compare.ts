@@ -25,7 +25,7 @@ export interface CompareOptions {
   /**
    * The file was Explicit VR Big Endian. pydicom's InlineBinary keeps OW/OF/OL/OD/OV bytes in the file's byte
    * order; Portico's (PS3.18 §F.2.7: the value as in a little-endian transfer syntax) swaps them. The peer's
-   * bytes are swapped before comparing.
+   * bytes are swapped before comparing (see `littleEndianBinaries`).
    */
   readonly peerBigEndian?: boolean;
 }
@@ -42,11 +42,30 @@ const isGroupLengthKey = (key: string): boolean => key.endsWith('0000');
 /** Compares `ours` (Portico) with `theirs` (the peer); returns every difference. */
 export function compareDicomJson(ours: DicomJson, theirs: DicomJson, options: CompareOptions = {}): Difference[] {
   const diffs: Difference[] = [];
-  compareDataset(ours, theirs, '', options, diffs);
+  compareDataset(ours, options.peerBigEndian ? littleEndianBinaries(theirs) : theirs, '', diffs);
   return diffs;
 }
 
-function compareDataset(ours: DicomJson, theirs: DicomJson, prefix: string, options: CompareOptions, diffs: Difference[]): void {
+/**
+ * pydicom's JSON of a big-endian file with the OW/OF/OL/OD/OV InlineBinary values byte-swapped to little endian,
+ * as PS3.18 §F.2.7 and Portico have them (pydicom keeps the file's byte order).
+ */
+export function littleEndianBinaries(json: DicomJson): DicomJson {
+  const out: DicomJson = {};
+  for (const [key, attr] of Object.entries(json)) {
+    const size = WORD_SIZE[attr.vr];
+    if (attr.vr === 'SQ' && attr.Value !== undefined) {
+      out[key] = { ...attr, Value: attr.Value.map((item) => (item === null ? item : littleEndianBinaries(item as DicomJson))) };
+    } else if (size !== undefined && attr.InlineBinary !== undefined) {
+      out[key] = { ...attr, InlineBinary: Buffer.from(swap(Buffer.from(attr.InlineBinary, 'base64'), size)).toString('base64') };
+    } else {
+      out[key] = attr;
+    }
+  }
+  return out;
+}
+
+function compareDataset(ours: DicomJson, theirs: DicomJson, prefix: string, diffs: Difference[]): void {
   const keys = new Set([...Object.keys(ours), ...Object.keys(theirs)].filter((k) => !isGroupLengthKey(k)));
   for (const key of [...keys].sort()) {
     const path = prefix === '' ? key : `${prefix}/${key}`;
@@ -60,11 +79,11 @@ function compareDataset(ours: DicomJson, theirs: DicomJson, prefix: string, opti
       diffs.push({ path, message: `only Portico has it (${a.vr} ${preview(a)})` });
       continue;
     }
-    compareAttribute(a, b, path, options, diffs);
+    compareAttribute(a, b, path, diffs);
   }
 }
 
-function compareAttribute(a: DicomJsonAttribute, b: DicomJsonAttribute, path: string, options: CompareOptions, diffs: Difference[]): void {
+function compareAttribute(a: DicomJsonAttribute, b: DicomJsonAttribute, path: string, diffs: Difference[]): void {
   if (a.vr !== b.vr) {
     diffs.push({ path, message: `VR ${a.vr} (Portico) vs ${b.vr} (peer)` });
     return;
@@ -73,9 +92,7 @@ function compareAttribute(a: DicomJsonAttribute, b: DicomJsonAttribute, path: st
   const aBytes = binaryOf(a);
   const bBytes = binaryOf(b);
   if (aBytes !== undefined || bBytes !== undefined) {
-    let peer = bBytes ?? new Uint8Array(0);
-    const size = WORD_SIZE[vr];
-    if (options.peerBigEndian && size !== undefined) peer = swap(peer, size);
+    const peer = bBytes ?? new Uint8Array(0);
     const ours = aBytes ?? new Uint8Array(0);
     if (a.Value !== undefined || b.Value !== undefined) diffs.push({ path, message: `${vr}: one side has Value, the other binary` });
     else if (!sameBytes(ours, peer)) diffs.push({ path, message: `${vr} bytes differ: ${describeBytes(ours, peer)}` });
@@ -88,7 +105,9 @@ function compareAttribute(a: DicomJsonAttribute, b: DicomJsonAttribute, path: st
       diffs.push({ path, message: `SQ has ${av.length} items in Portico, ${bv.length} in the peer` });
       return;
     }
-    av.forEach((item, i) => compareDataset((item ?? {}) as DicomJson, (bv[i] ?? {}) as DicomJson, `${path}/${i}`, options, diffs));
+    av.forEach((item, i) => {
+      compareDataset((item ?? {}) as DicomJson, (bv[i] ?? {}) as DicomJson, `${path}/${i}`, diffs);
+    });
     return;
   }
   const an = av.map((v) => normalizeValue(vr, v));
@@ -137,7 +156,7 @@ function sameValue(x: unknown, y: unknown): boolean {
   return x === y;
 }
 
-/** The bytes of an InlineBinary, or of a `file://…?offset&length` BulkDataURI as Portico writes for values left in files. */
+/** The bytes of an InlineBinary, or of a `file://…?offset&length[&swap]` BulkDataURI as Portico writes for values left in files. */
 function binaryOf(attr: DicomJsonAttribute): Uint8Array | undefined {
   if (attr.InlineBinary !== undefined) return Buffer.from(attr.InlineBinary, 'base64');
   if (attr.BulkDataURI !== undefined) {
@@ -147,6 +166,11 @@ function binaryOf(attr: DicomJsonAttribute): Uint8Array | undefined {
     try {
       const buf = Buffer.alloc(ref.length);
       const n = readSync(fd, buf, 0, ref.length, ref.offset);
+      const bytes = buf.subarray(0, n - (n % Math.max(1, ref.swapWords)));
+      // The file holds the value in big-endian words; the value itself is little endian.
+      if (ref.swapWords === 2) bytes.swap16();
+      else if (ref.swapWords === 4) bytes.swap32();
+      else if (ref.swapWords === 8) bytes.swap64();
       return buf.subarray(0, n);
     } finally {
       closeSync(fd);

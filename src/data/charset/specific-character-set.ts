@@ -257,7 +257,7 @@ export class SpecificCharacterSet {
    * the declared character sets.
    */
   encode(text: string, vr: VR): Uint8Array {
-    if (!VR_INFO[vr].charset) return this.#latin1(text, 0xff);
+    if (!VR_INFO[vr].charset) return this.#latin1(text, 0xff, vr);
     switch (this.#fastPath) {
       case 'utf8':
         if (LONE_SURROGATE.test(text)) this.#fail(text, text.search(LONE_SURROGATE));
@@ -300,17 +300,19 @@ export class SpecificCharacterSet {
     return this.#fail(text, index);
   }
 
-  #fail(text: string, index: number): never {
+  #fail(text: string, index: number, vr?: VR): never {
     const cp = text.codePointAt(index) ?? REPLACEMENT;
     const name = this.terms.length === 0 ? 'the default repertoire (ISO-IR 6)' : `'${this.terms.join('\\')}'`;
     throw new CharacterSetError(
-      `Cannot encode ${describe(cp)} at offset ${index} with Specific Character Set ${name}`,
+      vr === undefined
+        ? `Cannot encode ${describe(cp)} at offset ${index} with Specific Character Set ${name}`
+        : `Cannot encode ${describe(cp)} at offset ${index} in a ${vr} value: Specific Character Set does not apply to ${vr}, which takes ISO 8859-1 bytes only`,
     );
   }
 
   /** ISO 8859-1 bytes of a text whose characters are all at most `max`. */
-  #latin1(text: string, max: number): Uint8Array {
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > max) this.#fail(text, i);
+  #latin1(text: string, max: number, vr?: VR): Uint8Array {
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > max) this.#fail(text, i, vr);
     return Buffer.from(text, 'latin1');
   }
 }

@@ -11,7 +11,7 @@ function pixels(bot: number[], eot?: number[], frames = 3): Uint8Array {
   const b = new DicomBytes().explicit(0x00280008, 'IS', `${frames} `);
   if (eot) {
     const table = new Uint8Array(eot.length * 8);
-    eot.forEach((v, i) => new DataView(table.buffer).setBigUint64(i * 8, BigInt(v), true));
+    for (const [i, v] of eot.entries()) new DataView(table.buffer).setBigUint64(i * 8, BigInt(v), true);
     b.explicit(0x7fe00001, 'OV', table);
   }
   b.explicit(0x7fe00010, 'OB', [], 0xffffffff).item(bot.length * 4);

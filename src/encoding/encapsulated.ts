@@ -30,7 +30,7 @@ function byOffsets(fragments: readonly Fragment[], offsets: readonly number[], w
   if (!first) return [];
   const base = first.offset - 8;
   const starts = new Map<number, number>();
-  fragments.forEach((f, i) => starts.set(f.offset - 8 - base, i));
+  for (const [i, f] of fragments.entries()) starts.set(f.offset - 8 - base, i);
   const out: Fragment[][] = [];
   for (let k = 0; k < offsets.length; k++) {
     const from = starts.get(offsets[k]!);

@@ -347,8 +347,8 @@ describe('edge cases the peers accept', () => {
       expect(peer.dataset[key], key).toEqual({ vr });
       const element = back.dataset.get(tag);
       expect(element?.vr).toBe(vr);
-      expect(element?.value).toBeInstanceOf(Uint8Array);
-      expect((element?.value as Uint8Array).length).toBe(0);
+      expect(element!.value).toBeInstanceOf(Uint8Array);
+      expect((element!.value as Uint8Array).length).toBe(0);
     }
   });
 

@@ -91,9 +91,9 @@ export class Dataset implements Iterable<Element> {
   }
 
   /** Elements in ascending tag order. */
-  *[Symbol.iterator](): IterableIterator<Element> {
+  [Symbol.iterator](): IterableIterator<Element> {
     if (!this.#sorted) this.#sort();
-    yield* this.#elements.values();
+    return this.#elements.values();
   }
 
   tags(): Tag[] {

@@ -140,8 +140,7 @@ export function decodeValue(vr: VR, buf: Uint8Array, offset: number, length: num
     case 'string':
     case 'text': {
       if (length === 0) return EMPTY;
-      const bytes = buf.subarray(offset, offset + length);
-      const text = info.charset ? ctx.charset.decode(bytes, vr) : latin1(bytes);
+      const text = info.charset ? ctx.charset.decode(buf.subarray(offset, offset + length), vr) : latin1(buf, offset, offset + length);
       return splitAndTrim(vr, text, info.kind === 'text');
     }
     case 'number':
@@ -159,40 +158,38 @@ export function decodeValue(vr: VR, buf: Uint8Array, offset: number, length: num
   }
 }
 
-const latin1 = (bytes: Uint8Array): string =>
-  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
-
-/**
- * Splits a decoded string into values and removes padding: trailing spaces (and NULs) always, leading spaces
- * where PS3.5 Table 6.2-1 says they are insignificant. Text VRs (LT ST UT UR) are single-valued and keep leading spaces.
- */
-function splitAndTrim(vr: VR, text: string, isText: boolean): readonly string[] {
-  if (isText) return [trimEnd(text)];
-  const parts = text.includes('\\') ? text.split('\\') : [text];
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i]!;
-    parts[i] = vr === 'UI' ? trimUid(p) : TRIM_BOTH.has(vr) ? p.trim().replace(/\0+$/, '') : trimEnd(p);
-  }
-  return parts;
-}
+/** ISO 8859-1 text of `buf[start, end)` without creating a view (the parser's windows are Buffers). */
+const latin1 = (buf: Uint8Array, start: number, end: number): string =>
+  Buffer.isBuffer(buf) ? buf.toString('latin1', start, end) : Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('latin1');
 
 // Leading spaces are insignificant for these (PS3.5 Table 6.2-1); for LO, SH, PN, UC, AE... only trailing ones.
-const TRIM_BOTH: ReadonlySet<VR> = new Set<VR>(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'TM']);
+const TRIM_LEADING: ReadonlySet<VR> = new Set<VR>(['AE', 'AS', 'CS', 'DA', 'DS', 'DT', 'IS', 'TM']);
 
-function trimEnd(s: string): string {
-  let end = s.length;
-  while (end > 0) {
-    const c = s.charCodeAt(end - 1);
-    if (c !== 0x20 && c !== 0) break;
-    end--;
+/**
+ * Splits a decoded string into values and removes padding in one pass: trailing spaces and NULs always, leading
+ * spaces where PS3.5 Table 6.2-1 says they are insignificant. Text VRs (LT ST UT UR) are single-valued and keep
+ * leading spaces.
+ */
+function splitAndTrim(vr: VR, text: string, isText: boolean): readonly string[] {
+  const trimLeading = !isText && TRIM_LEADING.has(vr);
+  const out: string[] = [];
+  let start = 0;
+  const n = text.length;
+  for (;;) {
+    let end = isText ? n : text.indexOf('\\', start);
+    if (end < 0) end = n;
+    let a = start;
+    let b = end;
+    if (trimLeading) while (a < b && text.charCodeAt(a) === 0x20) a++;
+    while (b > a) {
+      const c = text.charCodeAt(b - 1);
+      if (c !== 0x20 && c !== 0) break;
+      b--;
+    }
+    out.push(a === 0 && b === n ? text : text.slice(a, b));
+    if (end === n) return out;
+    start = end + 1;
   }
-  return end === s.length ? s : s.slice(0, end);
-}
-
-function trimUid(s: string): string {
-  let end = s.length;
-  while (end > 0 && (s.charCodeAt(end - 1) === 0 || s.charCodeAt(end - 1) === 0x20)) end--;
-  return end === s.length ? s : s.slice(0, end);
 }
 
 function decodeNumbers(vr: VR, buf: Uint8Array, offset: number, length: number, le: boolean): number[] | bigint[] {
@@ -222,9 +219,10 @@ function decodeNumbers(vr: VR, buf: Uint8Array, offset: number, length: number, 
 
 /** A copy of `bytes` with each `size`-byte word reversed (big ↔ little endian). A trailing partial word is copied. */
 export function swapBytes(bytes: Uint8Array, size: number): Uint8Array {
-  const out = new Uint8Array(bytes.length);
-  const whole = bytes.length - (bytes.length % size);
-  for (let i = 0; i < whole; i += size) for (let j = 0; j < size; j++) out[i + j] = bytes[i + size - 1 - j]!;
-  out.set(bytes.subarray(whole), whole);
+  const out = Buffer.from(bytes);
+  const whole = out.subarray(0, out.length - (out.length % size));
+  if (size === 2) whole.swap16();
+  else if (size === 4) whole.swap32();
+  else if (size === 8) whole.swap64();
   return out;
 }

@@ -252,7 +252,7 @@ export class DatasetParser {
         this.#fail('UNDEFINED_LENGTH_NOT_ALLOWED', `${formatTag(tag)} ${vr} has undefined length, which only SQ, UN and encapsulated Pixel Data may have`, p);
       }
 
-      this.#checkFits(len, p + hdr, formatTag(tag));
+      this.#checkFits(len, p + hdr, tag);
       if (vr === 'SQ') {
         const element = new Element(tag, 'SQ', []);
         element.undefinedLength = false;
@@ -284,16 +284,16 @@ export class DatasetParser {
   }
 
   /** A declared length must fit in what is known to remain: the file, and the enclosing defined-length containers. */
-  #checkFits(len: number, valueStart: number, what: string): void {
+  #checkFits(len: number, valueStart: number, element: string | Tag): void {
     const end = valueStart + len;
     const sourceEnd = this.#source.end;
     if (sourceEnd !== undefined && end > sourceEnd) {
-      this.#fail('LENGTH_PAST_END', `${what} declares ${len} bytes but only ${Math.max(0, sourceEnd - valueStart)} remain`, valueStart - 4);
+      this.#fail('LENGTH_PAST_END', `${nameOf(element)} declares ${len} bytes but only ${Math.max(0, sourceEnd - valueStart)} remain`, valueStart - 4);
     }
     for (let k = this.#stack.length - 1; k >= 0; k--) {
       const f = this.#stack[k]!;
       if (f.kind !== 'pixels' && f.end >= 0) {
-        if (end > f.end) this.#fail('LENGTH_PAST_END', `${what} declares ${len} bytes, past the end of its enclosing ${f.kind === 'sequence' ? 'sequence' : 'item'}`, valueStart - 4);
+        if (end > f.end) this.#fail('LENGTH_PAST_END', `${nameOf(element)} declares ${len} bytes, past the end of its enclosing ${f.kind === 'sequence' ? 'sequence' : 'item'}`, valueStart - 4);
         break;
       }
     }
@@ -328,6 +328,9 @@ export class DatasetParser {
     throw new DicomParseError(reason, `${where}${message} (at byte ${offset})`, offset);
   }
 }
+
+/** Named only when something is wrong: formatting a tag for every element would cost more than the check. */
+const nameOf = (element: string | Tag): string => (typeof element === 'number' ? formatTag(element) : element);
 
 const isUpperAlpha = (c: number): boolean => c >= 0x41 && c <= 0x5a;
 

@@ -52,7 +52,7 @@ const gc = (): void => (globalThis as { gc?: () => void }).gc?.();
 function timed(parser: Parser, files: readonly LoadedFile[], ms: number): { passes: number; elapsed: number } {
   let passes = 0;
   const t0 = performance.now();
-  let elapsed = 0;
+  let elapsed: number;
   do {
     sink += pass(parser, files);
     passes++;

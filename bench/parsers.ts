@@ -122,6 +122,7 @@ export function dcmjsRead(arrayBuffer: ArrayBuffer): number {
 
 // -- dicom-parser ------------------------------------------------------------------------------------------------
 
+// eslint-disable-next-line @typescript-eslint/consistent-type-imports -- the CommonJS module is loaded with require below
 type DicomParserModule = typeof import('dicom-parser');
 const dicomParser = require('dicom-parser') as DicomParserModule;
 

@@ -41,7 +41,7 @@ export async function pydicomRead(paths: readonly string[]): Promise<Map<string,
   try {
     parsed = JSON.parse(r.stdout) as PydicomResult[];
   } catch (error) {
-    throw new Error(`pydicom-json.py printed no JSON (${(error as Error).message}); stderr: ${r.stderr.slice(0, 4000)}`);
+    throw new Error(`pydicom-json.py printed no JSON (${(error as Error).message}); stderr: ${r.stderr.slice(0, 4000)}`, { cause: error });
   }
   if (parsed.length !== paths.length) throw new Error(`pydicom-json.py gave ${parsed.length} results for ${paths.length} files`);
   return new Map(parsed.map((p, i) => [paths[i]!, p]));

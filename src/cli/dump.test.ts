@@ -40,6 +40,7 @@ describe('portico dump', () => {
     const item = new Dataset();
     item.set('CodeValue', 'T-A0100');
     ds.set('AnatomicRegionSequence', [item]);
+    ds.set(0x30060020, [], 'SQ'); // StructureSetROISequence: an all-digit JSON key
     ds.set('PixelData', new Uint8Array(64), 'OW');
     good = join(dir, 'good.dcm');
     await fsWriteFile(good, writeDicom(ds));
@@ -66,6 +67,10 @@ describe('portico dump', () => {
     const json = JSON.parse(out);
     expect(json['00100010']).toEqual({ vr: 'PN', Value: [{ Alphabetic: 'DOE^JANE' }] });
     expect(json['00082218'].Value[0]['00080100'].Value).toEqual(['T-A0100']);
+    // Keys in ascending tag order in the text, although JS objects list all-digit keys like 30060020 first.
+    const keys = [...out.matchAll(/^ {2}"([0-9A-F]{8})"/gm)].map((m) => m[1]);
+    expect(keys).toEqual([...keys].sort());
+    expect(keys).toContain('30060020');
   });
 
   it('leaves out Pixel Data with --stop-before-pixels', async () => {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { PIXEL_DATA } from '../data/tag.js';
-import { toDicomJson } from '../encoding/dicom-json.js';
+import { type DicomJson, stringifyDicomJson, toDicomJson } from '../encoding/dicom-json.js';
 import { readFile } from '../encoding/read.js';
 import { formatDump } from './dump-format.js';
 import { describeError } from './errors.js';
@@ -28,7 +28,7 @@ export function registerDump(program: Command, io: Io): void {
 
 export async function runDump(files: readonly string[], options: DumpOptions, io: Io): Promise<number> {
   let failed = 0;
-  const jsonOut: unknown[] = [];
+  const jsonOut: DicomJson[] = [];
   for (const file of files) {
     try {
       const dicom = await readFile(file, options.stopBeforePixels ? { stopAtTag: PIXEL_DATA } : {});
@@ -39,6 +39,6 @@ export async function runDump(files: readonly string[], options: DumpOptions, io
       io.err(`portico dump: ${describeError(error, options.verbose === true)}`);
     }
   }
-  if (options.json && jsonOut.length > 0) io.out(`${JSON.stringify(files.length === 1 ? jsonOut[0] : jsonOut, null, 2)}\n`);
+  if (options.json && jsonOut.length > 0) io.out(`${stringifyDicomJson(files.length === 1 ? jsonOut[0]! : jsonOut, 2)}\n`);
   return failed > 0 ? 1 : 0;
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDump } from './dump.js';
+import { registerEcho } from './echo.js';
+import { registerServe } from './serve.js';
 import { type Io, processIo } from './io.js';
 
 /** The package version, from the package.json above this file (src/cli when run from source, dist/src/cli when built). */
@@ -24,6 +26,8 @@ export function buildProgram(io: Io): Command {
     .showHelpAfterError('(run portico --help for usage)')
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s.trimEnd()) })
     .exitOverride();
+  registerEcho(program, io);
+  registerServe(program, io);
   registerDump(program, io);
   return program;
 }

@@ -1,0 +1,85 @@
+import type { Command } from 'commander';
+import { createLogger } from '../core/logging.js';
+import { uidName } from '../dictionary/uids.js';
+import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../encoding/transfer-syntax.js';
+import { type DicomServer, listen } from '../net/ae.js';
+import type { ScpService } from '../net/service.js';
+import { verificationScp } from '../services/verification/scp.js';
+import { describeError } from './errors.js';
+import type { Io } from './io.js';
+import { aeTitle, positiveInt, seconds } from './peer-option.js';
+
+interface ServeOptions {
+  readonly port: number;
+  readonly aet: string;
+  readonly host: string;
+  readonly maxAssociations: number;
+  readonly maxPdu: number;
+  readonly checkCalledAet: boolean;
+  readonly allow?: string[];
+  readonly artimTimeout: number;
+  readonly idleTimeout: number;
+  readonly verbose?: boolean;
+}
+
+/** Uncompressed syntaxes every service accepts, in our preference order. */
+export const UNCOMPRESSED = [ExplicitVRLittleEndian, ImplicitVRLittleEndian, ExplicitVRBigEndian] as const;
+
+/** `portico serve`: the SCP. Until the archive exists it answers C-ECHO. Stops cleanly on SIGINT/SIGTERM. */
+export function registerServe(program: Command, io: Io): void {
+  program
+    .command('serve')
+    .description('run the DICOM server (SCP): Verification now; storage, query and worklist in later versions')
+    .option('--port <port>', 'TCP port to listen on', positiveInt, 11112)
+    .option('--aet <title>', 'our AE title', aeTitle, 'PORTICO')
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--max-associations <n>', 'associations at once; one more is rejected (local limit exceeded)', positiveInt, 100)
+    .option('--max-pdu <bytes>', 'largest P-DATA PDU we receive', positiveInt, 65536)
+    .option('--no-check-called-aet', 'accept any called AE title')
+    .option('--allow <aet[@host]...>', 'only these calling AE titles (optionally from this host) may associate')
+    .option('--artim-timeout <seconds>', 'ARTIM: time for the A-ASSOCIATE-RQ and for closing', seconds, 30)
+    .option('--idle-timeout <seconds>', 'abort associations idle this long', seconds, 300)
+    .option('-v, --verbose', 'log every state transition and DIMSE message')
+    .action(async (options: ServeOptions) => {
+      io.exitCode = Math.max(io.exitCode, await runServe(options, io));
+    });
+}
+
+export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal): Promise<number> {
+  const logger = createLogger({ verbose: options.verbose });
+  const services: ScpService[] = [verificationScp(UNCOMPRESSED)];
+  let server: DicomServer;
+  try {
+    server = await listen({
+      aeTitle: options.aet,
+      port: options.port,
+      host: options.host,
+      services,
+      maxAssociations: options.maxAssociations,
+      maxPduLength: options.maxPdu,
+      checkCalledAeTitle: options.checkCalledAet,
+      allowedCallingAeTitles: options.allow?.map((a) => {
+        const [title, host] = a.split('@');
+        return host ? { aeTitle: title!, host } : title!;
+      }),
+      artimTimeout: options.artimTimeout * 1000,
+      idleTimeout: options.idleTimeout * 1000,
+      logger,
+    });
+  } catch (error) {
+    io.err(`portico serve: cannot listen on port ${options.port}: ${describeError(error, options.verbose === true)}`);
+    return 1;
+  }
+  const accepts = services.flatMap((s) => s.sopClasses.map((uid) => uidName(uid)));
+  io.out(`Portico ${options.aet} listening on ${options.host}:${server.port}; accepts ${accepts.join(', ')}\n`);
+  await new Promise<void>((resolve) => {
+    const onSignal = (): void => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    stop?.addEventListener('abort', onSignal);
+  });
+  io.out('Stopping: finishing open associations...\n');
+  await server.close(5_000);
+  io.out('Stopped.\n');
+  return 0;
+}

@@ -1,0 +1,312 @@
+import { AssociationAbortedError, type DicomError, DimseDecodeError, NetworkTimeoutError } from '../../core/errors.js';
+import { AsyncQueue } from '../../core/async-queue.js';
+import { type Logger, silentLogger } from '../../core/logging.js';
+import { MessageCollector } from '../dimse/message-collector.js';
+import { type CommandFields, encodeCommand } from '../dimse/command-set.js';
+import { pdvsFor, pdvsForStream } from '../dimse/fragmenter.js';
+import { commandName, isRequest } from '../dimse/message.js';
+import { encodePDataTfChunks } from '../pdu/p-data-tf.js';
+import type { AsyncOperationsWindow, Pdv } from '../pdu/types.js';
+import type { Indication, UpperLayer } from '../ul/upper-layer.js';
+import type { AcceptedContext } from './presentation-context.js';
+
+/** What was negotiated: the parameters an association runs with. */
+export interface AssociationParameters {
+  readonly callingAeTitle: string;
+  readonly calledAeTitle: string;
+  readonly peerAddress: string;
+  /** Largest P-DATA-TF the peer accepts (0 = no limit): our messages are fragmented to fit it. */
+  readonly peerMaxPduLength: number;
+  /** Largest P-DATA-TF we accept. */
+  readonly maxPduLength: number;
+  readonly peerImplementationClassUid: string | undefined;
+  readonly peerImplementationVersionName: string | undefined;
+  readonly contexts: ReadonlyMap<number, AcceptedContext>;
+  readonly asyncOperations: AsyncOperationsWindow;
+}
+
+/** A DIMSE message: its command and, when it has one, its dataset as received (in the context's transfer syntax). */
+export interface DimseMessage {
+  readonly contextId: number;
+  readonly command: CommandFields;
+  readonly dataset?: Uint8Array;
+}
+
+/** How an association ended. */
+export type Outcome = 'released' | 'aborted' | 'closed';
+
+export interface AssociationOptions {
+  readonly logger?: Logger;
+  /** Time to wait for each DIMSE response, in ms (default 60 s; 0 = no limit). */
+  readonly dimseTimeout?: number;
+  /** Close an association that has exchanged nothing for this long, in ms (0 = never). */
+  readonly idleTimeout?: number;
+  /** Largest dataset held in memory for one message (default 256 MiB); a larger one aborts the association. */
+  readonly maxDatasetInMemory?: number;
+}
+
+type Pending = { readonly queue: AsyncQueue<DimseMessage> };
+
+/**
+ * An established association (PS3.7 / PS3.8): sends DIMSE messages fragmented to the peer's maximum PDU length,
+ * reassembles received ones, matches responses to requests by Message ID, and hands the peer's requests to
+ * `onRequest`. Release and abort follow the state machine, including release collision.
+ */
+export class Association {
+  readonly ul: UpperLayer;
+  params: AssociationParameters;
+  readonly logger: Logger;
+  /** Called for every request the peer sends (C-ECHO-RQ, C-STORE-RQ, ...); its rejection aborts the association. */
+  onRequest: ((message: DimseMessage, association: Association) => Promise<void> | void) | undefined;
+  /** Called for a C-CANCEL-RQ with the Message ID it cancels. */
+  onCancel: ((messageIdBeingRespondedTo: number) => void) | undefined;
+
+  readonly #assembler: MessageCollector;
+  readonly #pending = new Map<number, Pending>();
+  readonly #options: AssociationOptions;
+  #nextMessageId = 1;
+  #sendChain: Promise<void> = Promise.resolve();
+  #outcome: Outcome | undefined;
+  #released: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  readonly #ended: Promise<Outcome>;
+  #resolveEnded!: (o: Outcome) => void;
+  #idleTimer: NodeJS.Timeout | undefined;
+  #abortError: DicomError | undefined;
+  #releaseRequestedByPeer = false;
+
+  constructor(ul: UpperLayer, params: AssociationParameters, options: AssociationOptions = {}) {
+    this.ul = ul;
+    this.params = params;
+    this.#options = options;
+    this.logger = options.logger ?? silentLogger;
+    this.#assembler = new MessageCollector({ maxDatasetLength: options.maxDatasetInMemory ?? 256 * 1024 * 1024 });
+    this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
+    this.#touch();
+  }
+
+  /** Resolves when the association is over, however it ended. */
+  get ended(): Promise<Outcome> {
+    return this.#ended;
+  }
+
+  get outcome(): Outcome | undefined {
+    return this.#outcome;
+  }
+
+  /** The accepted context for an abstract syntax (and, when given, one of these transfer syntaxes). */
+  contextFor(abstractSyntax: string, transferSyntaxes?: readonly string[]): AcceptedContext | undefined {
+    for (const c of this.params.contexts.values()) {
+      if (c.abstractSyntax === abstractSyntax && (!transferSyntaxes || transferSyntaxes.includes(c.transferSyntax))) return c;
+    }
+    return undefined;
+  }
+
+  newMessageId(): number {
+    const id = this.#nextMessageId;
+    this.#nextMessageId = id >= 0xffff ? 1 : id + 1;
+    return id;
+  }
+
+  // -- Sending ------------------------------------------------------------------------------------------------------
+
+  /**
+   * Sends one message. Messages are sent one after another (never interleaved); each is fragmented into PDVs no
+   * larger than the peer accepts, and the socket's back-pressure is honoured so a large dataset streams.
+   */
+  send(contextId: number, command: CommandFields, dataset?: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+    const run = async (): Promise<void> => {
+      this.#assertOpen();
+      const max = this.params.peerMaxPduLength;
+      this.logger.debug({ contextId, command: commandName(command.commandField), messageId: command.messageId ?? command.messageIdBeingRespondedTo }, 'send');
+      await this.#writePdvs(pdvsFor(contextId, true, encodeCommand({ ...command, hasDataset: dataset !== undefined }), max));
+      if (dataset instanceof Uint8Array) await this.#writePdvs(pdvsFor(contextId, false, dataset, max));
+      else if (dataset !== undefined) await this.#writePdvsAsync(pdvsForStream(contextId, false, dataset, max));
+      this.#touch();
+    };
+    const result = this.#sendChain.then(run, run);
+    this.#sendChain = result.catch(() => undefined);
+    return result;
+  }
+
+  async #writePdvs(pdvs: Iterable<Pdv>): Promise<void> {
+    for (const pdv of pdvs) {
+      this.#assertOpen();
+      if (!this.ul.sendDataChunks(encodePDataTfChunks(pdv.contextId, pdv.isCommand, pdv.isLast, pdv.data))) await this.ul.drain();
+    }
+  }
+
+  async #writePdvsAsync(pdvs: AsyncIterable<Pdv>): Promise<void> {
+    for await (const pdv of pdvs) {
+      this.#assertOpen();
+      if (!this.ul.sendDataChunks(encodePDataTfChunks(pdv.contextId, pdv.isCommand, pdv.isLast, pdv.data))) await this.ul.drain();
+    }
+  }
+
+  /**
+   * Sends a request and yields its responses: pending ones (C-FIND, C-GET, C-MOVE) and then the final one.
+   * The Message ID is assigned here when the command has none.
+   */
+  async *request(contextId: number, command: CommandFields, dataset?: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<DimseMessage> {
+    const messageId = command.messageId ?? this.newMessageId();
+    const queue = new AsyncQueue<DimseMessage>();
+    this.#pending.set(messageId, { queue });
+    try {
+      await this.send(contextId, { ...command, messageId }, dataset);
+      for (;;) {
+        const next = await this.#withTimeout(queue.next(), command.commandField);
+        if (next.done) return;
+        const status = next.value.command.status ?? 0;
+        yield next.value;
+        if (status !== 0xff00 && status !== 0xff01) return;
+      }
+    } finally {
+      this.#pending.delete(messageId);
+    }
+  }
+
+  /** Sends a request and returns its final response. */
+  async requestOne(contextId: number, command: CommandFields, dataset?: Uint8Array | AsyncIterable<Uint8Array>): Promise<DimseMessage> {
+    let last: DimseMessage | undefined;
+    for await (const r of this.request(contextId, command, dataset)) last = r;
+    if (!last) throw this.#abortError ?? new AssociationAbortedError(2, 0, 'the association ended before a response came');
+    return last;
+  }
+
+  async #withTimeout<T>(promise: Promise<T>, commandField: number): Promise<T> {
+    const ms = this.#options.dimseTimeout ?? 60_000;
+    if (ms <= 0) return promise;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new NetworkTimeoutError(`no response to ${commandName(commandField)} within ${ms / 1000} s`)), ms);
+    });
+    try {
+      return await Promise.race([promise, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // -- Receiving ----------------------------------------------------------------------------------------------------
+
+  /** Called by the owner for every Upper Layer indication once the association is established. */
+  handleIndication(indication: Indication): void {
+    try {
+      this.#indication(indication);
+    } catch (error) {
+      // A message that cannot be assembled or decoded: the peer broke the protocol.
+      this.logger.warn({ err: (error as Error).message }, 'aborting: invalid DIMSE message');
+      this.abort();
+    }
+  }
+
+  #indication(indication: Indication): void {
+    switch (indication.kind) {
+      case 'p-data':
+        this.#touch();
+        for (const pdv of indication.pdu.pdvs) {
+          if (!this.params.contexts.has(pdv.contextId)) {
+            throw new DimseDecodeError(`a PDV for presentation context ${pdv.contextId}, which was not accepted`);
+          }
+          for (const message of this.#assembler.push(pdv)) this.#onMessage(message);
+        }
+        return;
+      case 'release-rq':
+        this.#releaseRequestedByPeer = true;
+        // Requestor side of a collision, or a plain release by the peer: answer at once. The acceptor side of a
+        // collision waits for the peer's A-RELEASE-RP first (Sta10 → AR-10 → Sta12), answered below.
+        if (!indication.collision || this.ul.requestor) this.ul.releaseResponse();
+        return;
+      case 'release-rp':
+        if (this.ul.state === 'Sta12') this.ul.releaseResponse();
+        this.#finish('released');
+        return;
+      case 'abort':
+        this.#abortError = new AssociationAbortedError(
+          indication.source,
+          indication.reason,
+          indication.local ? 'the association was aborted' : `the peer aborted the association (source ${indication.source}, reason ${indication.reason})`,
+        );
+        this.#finish('aborted');
+        return;
+      case 'closed':
+        this.#finish(this.#releaseRequestedByPeer ? 'released' : this.#outcome ?? 'closed');
+        return;
+      default:
+        return;
+    }
+  }
+
+  #onMessage(message: DimseMessage): void {
+    const field = message.command.commandField;
+    if (field === 0x0fff) {
+      this.onCancel?.(message.command.messageIdBeingRespondedTo ?? -1);
+      return;
+    }
+    if (isRequest(field)) {
+      const handler = this.onRequest;
+      if (!handler) throw new DimseDecodeError(`unexpected ${commandName(field)}: this side takes no requests`);
+      Promise.resolve()
+        .then(() => handler(message, this))
+        .catch((error: unknown) => {
+          this.logger.warn({ err: (error as Error)?.message }, 'aborting: request handler failed');
+          this.abort();
+        });
+      return;
+    }
+    const pending = this.#pending.get(message.command.messageIdBeingRespondedTo ?? -1);
+    if (!pending) throw new DimseDecodeError(`a ${commandName(field)} for message ${message.command.messageIdBeingRespondedTo}, which is not outstanding`);
+    pending.queue.push(message);
+  }
+
+  // -- Release and abort ------------------------------------------------------------------------------------------
+
+  /** A-RELEASE: waits for messages being sent, then releases and waits for the peer's reply. */
+  async release(): Promise<void> {
+    await this.#sendChain;
+    if (this.#outcome) return;
+    const done = new Promise<void>((resolve, reject) => (this.#released = { resolve, reject }));
+    this.ul.release();
+    await done;
+  }
+
+  /** A-ABORT. */
+  abort(): void {
+    if (this.#outcome) return;
+    this.ul.abort();
+    this.#finish('aborted');
+  }
+
+  #finish(outcome: Outcome): void {
+    if (this.#outcome) {
+      if (outcome === 'released' && this.#outcome === 'closed') this.#outcome = outcome;
+      return;
+    }
+    this.#outcome = outcome;
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    const error = this.#abortError ?? new AssociationAbortedError(2, 0, `the association ended (${outcome}) with responses outstanding`);
+    for (const p of this.#pending.values()) p.queue.fail(error);
+    if (this.#released) {
+      if (outcome === 'released') this.#released.resolve();
+      else this.#released.reject(error);
+    }
+    this.#resolveEnded(outcome);
+  }
+
+  #assertOpen(): void {
+    if (this.#outcome) throw this.#abortError ?? new AssociationAbortedError(2, 0, `the association is ${this.#outcome}`);
+  }
+
+  #touch(): void {
+    const ms = this.#options.idleTimeout ?? 0;
+    if (ms <= 0 || this.#outcome) return;
+    if (this.#idleTimer) this.#idleTimer.refresh();
+    else {
+      this.#idleTimer = setTimeout(() => {
+        this.logger.info({ idleSeconds: ms / 1000 }, 'aborting an idle association');
+        this.abort();
+      }, ms);
+      this.#idleTimer.unref?.();
+    }
+  }
+}
+

@@ -1,0 +1,235 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { type Logger, silentLogger } from '../core/logging.js';
+import { acceptAssociation, type AcceptorPolicy } from './acse/acceptor.js';
+import type { Association, DimseMessage, Outcome } from './acse/association.js';
+import { Reject } from './acse/constants.js';
+import type { SupportedSyntaxes } from './acse/presentation-context.js';
+import { type RequestAssociationOptions, requestAssociation } from './acse/requestor.js';
+import type { CommandFields } from './dimse/command-set.js';
+import { commandName, responseTo } from './dimse/message.js';
+import type { ScpContext, ScpResponse, ScpService } from './service.js';
+
+/** A remote AE: `AET@host:port`. */
+export interface Peer {
+  readonly aeTitle: string;
+  readonly host: string;
+  readonly port: number;
+}
+
+/** Parses `AET@host:port` (IPv6 as `AET@[::1]:104`). Returns undefined when it is not that form. */
+export function parsePeer(text: string): Peer | undefined {
+  const m = /^([^@]{1,16})@(\[[^\]]+\]|[^:@]+):(\d{1,5})$/.exec(text.trim());
+  if (!m) return undefined;
+  const port = Number(m[3]);
+  if (port < 1 || port > 65535) return undefined;
+  return { aeTitle: m[1]!, host: m[2]!.replace(/^\[|\]$/g, ''), port };
+}
+
+export type ConnectOptions = Omit<RequestAssociationOptions, 'host' | 'port' | 'calledAeTitle' | 'callingAeTitle'> & {
+  /** Our AE title (default PORTICO). */
+  readonly aeTitle?: string;
+};
+
+/** Opens an association with a peer (the SCU side). */
+export function connect(peer: Peer, options: ConnectOptions): Promise<Association> {
+  return requestAssociation({ ...options, host: peer.host, port: peer.port, calledAeTitle: peer.aeTitle, callingAeTitle: options.aeTitle ?? 'PORTICO' });
+}
+
+export interface ListenOptions {
+  readonly aeTitle: string;
+  readonly port: number;
+  readonly host?: string;
+  readonly services: readonly ScpService[];
+  /** Associations at once (default 100); one more is rejected with local-limit-exceeded. */
+  readonly maxAssociations?: number;
+  readonly checkCalledAeTitle?: boolean;
+  readonly allowedCallingAeTitles?: AcceptorPolicy['allowedCallingAeTitles'];
+  readonly maxPduLength?: number;
+  readonly artimTimeout?: number;
+  readonly dimseTimeout?: number;
+  readonly idleTimeout?: number;
+  readonly logger?: Logger;
+}
+
+/** One line per association for the log: who, from where, what was accepted, how long, how it ended. */
+export interface AssociationRecord {
+  readonly callingAeTitle: string | undefined;
+  readonly calledAeTitle: string | undefined;
+  readonly peer: string;
+  readonly contexts: readonly string[];
+  readonly durationMs: number;
+  readonly outcome: Outcome | 'rejected' | 'failed';
+  readonly detail?: string;
+  readonly requests: number;
+}
+
+/** A running SCP: `close()` stops listening, lets open associations finish (up to `graceMs`), then aborts the rest. */
+export interface DicomServer {
+  readonly port: number;
+  readonly active: number;
+  close(graceMs?: number): Promise<void>;
+  /** Every finished association, in order (also logged). */
+  onAssociation: ((record: AssociationRecord) => void) | undefined;
+}
+
+/** Starts an SCP on a TCP port. */
+export async function listen(options: ListenOptions): Promise<DicomServer> {
+  const logger = options.logger ?? silentLogger;
+  const supported = supportedSyntaxes(options.services);
+  const serviceBySop = new Map<string, ScpService>();
+  for (const s of options.services) for (const sop of s.sopClasses) serviceBySop.set(sop, s);
+  const sockets = new Set<Socket>();
+  const associations = new Set<Association>();
+  const shutdown = new AbortController();
+  let connections = 0;
+  const maxAssociations = options.maxAssociations ?? 100;
+
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    socket.setNoDelay(true);
+    sockets.add(socket);
+    connections++;
+    socket.once('close', () => {
+      sockets.delete(socket);
+      connections--;
+    });
+    const started = Date.now();
+    const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    const policy: AcceptorPolicy = {
+      aeTitle: options.aeTitle,
+      supported,
+      checkCalledAeTitle: options.checkCalledAeTitle,
+      allowedCallingAeTitles: options.allowedCallingAeTitles,
+      maxPduLength: options.maxPduLength,
+      artimTimeout: options.artimTimeout,
+      dimseTimeout: options.dimseTimeout,
+      idleTimeout: options.idleTimeout,
+      logger: logger.child({ peer }),
+      ...(connections > maxAssociations || shutdown.signal.aborted ? { rejectAll: Reject.LOCAL_LIMIT_EXCEEDED } : {}),
+    };
+    void acceptAssociation(socket, policy).then((result) => {
+      if (!('ul' in result)) {
+        record({ callingAeTitle: result.rq?.callingAeTitle, calledAeTitle: result.rq?.calledAeTitle, peer, contexts: [], durationMs: Date.now() - started, outcome: result.reason.startsWith('rejected') ? 'rejected' : 'failed', detail: result.reason, requests: 0 });
+        return;
+      }
+      const association = result;
+      associations.add(association);
+      let requests = 0;
+      const running = new Map<number, AbortController>();
+      association.onCancel = (id) => running.get(id)?.abort();
+      association.onRequest = async (message) => {
+        requests++;
+        await serve(association, message, serviceBySop, running, shutdown.signal, logger);
+      };
+      void association.ended.then((outcome) => {
+        associations.delete(association);
+        for (const c of running.values()) c.abort();
+        const p = association.params;
+        record({
+          callingAeTitle: p.callingAeTitle,
+          calledAeTitle: p.calledAeTitle,
+          peer,
+          contexts: [...p.contexts.values()].map((c) => c.abstractSyntax),
+          durationMs: Date.now() - started,
+          outcome,
+          requests,
+        });
+      });
+    });
+  });
+
+  const api: DicomServer = {
+    port: options.port,
+    get active() {
+      return associations.size;
+    },
+    onAssociation: undefined,
+    close: async (graceMs = 10_000) => {
+      shutdown.abort();
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      const deadline = Date.now() + graceMs;
+      while (associations.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      for (const a of associations) a.abort();
+      for (const s of sockets) s.destroy();
+      await stopped;
+    },
+  };
+  const record = (r: AssociationRecord): void => {
+    logger.info({ ...r, contexts: r.contexts.length }, `association ${r.callingAeTitle ?? '?'} → ${r.calledAeTitle ?? '?'} from ${r.peer}: ${r.outcome}`);
+    api.onAssociation?.(r);
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '0.0.0.0', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address();
+  return Object.assign(api, { port: typeof address === 'object' && address ? address.port : options.port });
+}
+
+function supportedSyntaxes(services: readonly ScpService[]): SupportedSyntaxes {
+  const map = new Map<string, readonly string[]>();
+  for (const s of services) for (const sop of s.sopClasses) map.set(sop, s.transferSyntaxes);
+  return map;
+}
+
+/** Runs one request through its service and sends the response(s); a throwing handler yields a failure status. */
+async function serve(
+  association: Association,
+  message: DimseMessage,
+  serviceBySop: ReadonlyMap<string, ScpService>,
+  running: Map<number, AbortController>,
+  shutdown: AbortSignal,
+  logger: Logger,
+): Promise<void> {
+  const context = association.params.contexts.get(message.contextId)!;
+  const service = serviceBySop.get(context.abstractSyntax);
+  const request = message.command;
+  const messageId = request.messageId ?? 0;
+  const respond = (r: ScpResponse): Promise<void> => {
+    const fields: CommandFields = {
+      commandField: responseTo(request.commandField),
+      messageIdBeingRespondedTo: messageId,
+      affectedSopClassUid: request.affectedSopClassUid ?? request.requestedSopClassUid ?? context.abstractSyntax,
+      ...(request.affectedSopInstanceUid ? { affectedSopInstanceUid: request.affectedSopInstanceUid } : {}),
+      ...r.fields,
+      status: r.status,
+      hasDataset: r.dataset !== undefined,
+    };
+    return association.send(message.contextId, fields, r.dataset);
+  };
+  if (!service) {
+    // PS3.7 C: 0x0211 unrecognized operation (no service for this SOP class here).
+    await respond({ status: 0x0211, fields: { errorComment: `no service for ${context.abstractSyntax}` } });
+    return;
+  }
+  const controller = new AbortController();
+  const onShutdown = (): void => controller.abort();
+  shutdown.addEventListener('abort', onShutdown);
+  running.set(messageId, controller);
+  const scpContext: ScpContext = {
+    association,
+    contextId: message.contextId,
+    abstractSyntax: context.abstractSyntax,
+    transferSyntax: context.transferSyntax,
+    signal: controller.signal,
+    logger,
+  };
+  try {
+    const result = service.handle(message, scpContext);
+    if (isAsyncIterable(result)) for await (const r of result) await respond(r);
+    else await respond(await result);
+  } catch (error) {
+    logger.warn({ err: (error as Error)?.message, request: commandName(request.commandField) }, 'handler failed');
+    const comment = String((error as Error)?.message ?? error).slice(0, 64);
+    await respond({ status: service.failureStatus ?? 0x0110, fields: { errorComment: comment } });
+  } finally {
+    running.delete(messageId);
+    shutdown.removeEventListener('abort', onShutdown);
+  }
+}
+
+const isAsyncIterable = (x: unknown): x is AsyncIterable<ScpResponse> =>
+  typeof x === 'object' && x !== null && Symbol.asyncIterator in x;

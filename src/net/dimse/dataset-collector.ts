@@ -1,0 +1,55 @@
+/**
+ * Joins the data set fragments of a DIMSE message into one buffer, up to a cap, for the messages whose data sets
+ * are small enough to hold (C-FIND identifiers, N-* attribute lists, a C-STORE when the caller chooses memory).
+ * A peer cannot make it grow past the cap: the fragment that would cross it throws `DimseDecodeError`.
+ */
+import { DicomError, DimseDecodeError } from '../../core/errors.js';
+
+const INITIAL_CAPACITY = 64 * 1024;
+
+export class DatasetCollector {
+  readonly maxLength: number;
+  #buf: Uint8Array = new Uint8Array(0);
+  #length = 0;
+
+  constructor(maxLength: number) {
+    if (!Number.isInteger(maxLength) || maxLength < 0) throw new DicomError('ERR_INVALID_ARGUMENT', `invalid data set cap ${maxLength}`);
+    this.maxLength = maxLength;
+  }
+
+  get length(): number {
+    return this.#length;
+  }
+
+  /** Appends a copy of `chunk` (the caller may reuse its memory). */
+  add(chunk: Uint8Array): void {
+    if (chunk.length > this.maxLength - this.#length) {
+      throw new DimseDecodeError(`data set larger than ${this.maxLength} bytes`);
+    }
+    const needed = this.#length + chunk.length;
+    if (needed > this.#buf.length) {
+      let capacity = Math.max(this.#buf.length * 2, INITIAL_CAPACITY);
+      while (capacity < needed) capacity *= 2;
+      const grown = new Uint8Array(Math.min(capacity, this.maxLength));
+      grown.set(this.#buf.subarray(0, this.#length));
+      this.#buf = grown;
+    }
+    this.#buf.set(chunk, this.#length);
+    this.#length = needed;
+  }
+
+  /** The bytes collected so far; the collector starts over empty. */
+  finish(): Uint8Array {
+    const out = this.#buf.subarray(0, this.#length);
+    this.#buf = new Uint8Array(0);
+    this.#length = 0;
+    return out;
+  }
+}
+
+/** Joins a stream of chunks into one buffer of at most `maxLength` bytes (`DimseDecodeError` beyond). */
+export async function collectDataset(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxLength: number): Promise<Uint8Array> {
+  const collector = new DatasetCollector(maxLength);
+  for await (const chunk of chunks) collector.add(chunk);
+  return collector.finish();
+}

@@ -1,0 +1,38 @@
+import type { Logger } from '../core/logging.js';
+import type { Association, DimseMessage } from './acse/association.js';
+import type { CommandFields } from './dimse/command-set.js';
+
+/** What an SCP handler gets besides the request. */
+export interface ScpContext {
+  readonly association: Association;
+  readonly contextId: number;
+  readonly abstractSyntax: string;
+  readonly transferSyntax: string;
+  /** Aborted on C-CANCEL, when the association ends, and on server shutdown. */
+  readonly signal: AbortSignal;
+  readonly logger: Logger;
+}
+
+/** One response of an SCP handler: the status, optional extra command fields, optional dataset bytes. */
+export interface ScpResponse {
+  readonly status: number;
+  readonly fields?: Partial<CommandFields>;
+  readonly dataset?: Uint8Array;
+}
+
+/**
+ * A service an SCP offers (Orthanc's IStoreRequestHandler, pynetdicom's handlers): the SOP classes and transfer
+ * syntaxes it accepts, and a handler that answers with one response (Promise) or several (AsyncIterable: pending
+ * responses, then the final one). A handler that throws gets the service's failure status, not an abort.
+ */
+export interface ScpService {
+  readonly name: string;
+  readonly sopClasses: readonly string[];
+  /** In preference order. */
+  readonly transferSyntaxes: readonly string[];
+  /** SCP/SCU role selection: may the requestor act as SCP for this SOP class (C-GET storage sub-operations)? */
+  readonly allowsRequestorScp?: boolean;
+  /** The status sent when the handler throws (default 0x0110 processing failure). */
+  readonly failureStatus?: number;
+  handle(request: DimseMessage, context: ScpContext): Promise<ScpResponse> | AsyncIterable<ScpResponse>;
+}

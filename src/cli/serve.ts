@@ -20,6 +20,7 @@ interface ServeOptions {
   readonly artimTimeout: number;
   readonly idleTimeout: number;
   readonly verbose?: boolean;
+  readonly logJson?: boolean;
 }
 
 /** Uncompressed syntaxes every service accepts, in our preference order. */
@@ -40,13 +41,14 @@ export function registerServe(program: Command, io: Io): void {
     .option('--artim-timeout <seconds>', 'ARTIM: time for the A-ASSOCIATE-RQ and for closing', seconds, 30)
     .option('--idle-timeout <seconds>', 'abort associations idle this long', seconds, 300)
     .option('-v, --verbose', 'log every state transition and DIMSE message')
+    .option('--log-json', 'log JSON lines (pino) instead of text')
     .action(async (options: ServeOptions) => {
       io.exitCode = Math.max(io.exitCode, await runServe(options, io));
     });
 }
 
 export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal): Promise<number> {
-  const logger = createLogger({ verbose: options.verbose });
+  const logger = createLogger({ verbose: options.verbose, json: options.logJson });
   const services: ScpService[] = [verificationScp(UNCOMPRESSED)];
   let server: DicomServer;
   try {
@@ -73,10 +75,15 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
   const accepts = services.flatMap((s) => s.sopClasses.map((uid) => uidName(uid)));
   io.out(`Portico ${options.aet} listening on ${options.host}:${server.port}; accepts ${accepts.join(', ')}\n`);
   await new Promise<void>((resolve) => {
-    const onSignal = (): void => resolve();
+    const onSignal = (): void => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
-    stop?.addEventListener('abort', onSignal);
+    if (stop?.aborted) onSignal();
+    stop?.addEventListener('abort', onSignal, { once: true });
   });
   io.out('Stopping: finishing open associations...\n');
   await server.close(5_000);

@@ -154,7 +154,10 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
     },
   };
   const record = (r: AssociationRecord): void => {
-    logger.info({ ...r, contexts: r.contexts.length }, `association ${r.callingAeTitle ?? '?'} → ${r.calledAeTitle ?? '?'} from ${r.peer}: ${r.outcome}`);
+    logger.info(
+      { contexts: r.contexts.length, requests: r.requests, ms: r.durationMs, ...(r.detail ? { detail: r.detail } : {}) },
+      `association ${r.callingAeTitle ?? '?'} → ${r.calledAeTitle ?? '?'} from ${r.peer}: ${r.outcome}`,
+    );
     api.onAssociation?.(r);
   };
 

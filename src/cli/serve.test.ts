@@ -1,0 +1,70 @@
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { runEcho } from './echo.js';
+import type { Io } from './io.js';
+import { runServe } from './serve.js';
+
+function capture(): Io & { text: () => string; lines: string[] } {
+  const lines: string[] = [];
+  let out = '';
+  return {
+    exitCode: 0,
+    out: (t: string) => {
+      out += t;
+    },
+    err: (l: string) => {
+      lines.push(l);
+    },
+    text: () => out,
+    lines,
+  };
+}
+
+const serveOptions = { port: 0, aet: 'PORTICO', host: '127.0.0.1', maxAssociations: 10, maxPdu: 65536, checkCalledAet: true, artimTimeout: 5, idleTimeout: 30 };
+const logLines: string[] = [];
+
+describe('portico serve', () => {
+  it('says what it accepts, answers C-ECHO, logs one line per association, and stops cleanly', async () => {
+    const io = capture();
+    const stop = new AbortController();
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      logLines.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    try {
+      const running = runServe(serveOptions, io, stop.signal);
+      for (let i = 0; i < 100 && !io.text().includes('listening'); i++) await new Promise((r) => setTimeout(r, 20));
+      const port = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(io.text())![1]);
+      expect(io.text()).toContain('accepts Verification SOP Class');
+      const echoIo = capture();
+      expect(await runEcho({ aeTitle: 'PORTICO', host: '127.0.0.1', port }, { aet: 'TESTER', repeat: 2, timeout: 5 }, echoIo)).toBe(0);
+      expect(echoIo.text()).toMatch(/C-ECHO PORTICO@127\.0\.0\.1:\d+: success in [\d.]+ ms/);
+      const rejected = capture();
+      expect(await runEcho({ aeTitle: 'OTHER', host: '127.0.0.1', port }, { aet: 'TESTER', repeat: 1, timeout: 5 }, rejected)).toBe(1);
+      expect(rejected.lines).toEqual([`portico echo: OTHER@127.0.0.1:${port}: association rejected (permanent) by the service user: called AE title not recognized`]);
+      stop.abort();
+      expect(await running).toBe(0);
+      expect(io.text()).toContain('Stopped.');
+    } finally {
+      process.stderr.write = original;
+    }
+    const records = logLines.join('').split('\n').filter((l) => l.includes('association '));
+    expect(records).toHaveLength(2);
+    expect(records[0]).toMatch(/INFO association TESTER → PORTICO from 127\.0\.0\.1:\d+: released contexts=1 requests=2 ms=\d+/);
+    expect(records[1]).toMatch(/rejected .*called AE title 'OTHER' is not 'PORTICO'/);
+  });
+
+  it('exits 0 on SIGTERM (the real process)', async () => {
+    const port = 40_000 + Math.floor(Math.random() * 10_000);
+    const child = spawn(process.execPath, ['bin/portico', 'serve', '--port', String(port), '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    for (let i = 0; i < 200 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(out).toContain(`listening on 127.0.0.1:${port}`);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(out).toContain('Stopped.');
+  });
+});

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AssociationAbortedError } from '../../core/errors.js';
 import { acceptAssociation } from './acceptor.js';
 import type { Association } from './association.js';
+import type { DatasetSink, DatasetSinkProvider } from './message-receiver.js';
 import { requestAssociation } from './requestor.js';
 
 const VERIFICATION = '1.2.840.10008.1.1';
@@ -21,7 +22,7 @@ afterEach(() => {
 });
 
 /** A requestor and an acceptor association over loopback. */
-async function pair(options: { clientMaxPdu?: number; serverMaxPdu?: number } = {}): Promise<Pair> {
+async function pair(options: { clientMaxPdu?: number; serverMaxPdu?: number; datasetSink?: DatasetSinkProvider } = {}): Promise<Pair> {
   let resolveServer!: (a: Association) => void;
   const serverSide = new Promise<Association>((r) => (resolveServer = r));
   const listener = createServer((socket) => {
@@ -32,6 +33,7 @@ async function pair(options: { clientMaxPdu?: number; serverMaxPdu?: number } = 
         [CT, [IMPLICIT]],
       ]),
       maxPduLength: options.serverMaxPdu,
+      datasetSink: options.datasetSink,
     }).then((a) => {
       if ('ul' in a) resolveServer(a);
     });
@@ -102,5 +104,64 @@ describe('Association', () => {
     await server.send(1, { commandField: 0x8030, messageIdBeingRespondedTo: 99, affectedSopClassUid: VERIFICATION, status: 0, hasDataset: false });
     expect(await client.ended).toBe('aborted');
     expect(await server.ended).toBe('aborted');
+  });
+
+  it('streams a received dataset into a sink, slowly, with the socket paused meanwhile, and delivers the result', async () => {
+    let written = 0;
+    let maxChunk = 0;
+    const sink = (): DatasetSink => ({
+      write: async (chunk) => {
+        written += chunk.length;
+        maxChunk = Math.max(maxChunk, chunk.length);
+        await new Promise((r) => setImmediate(r));
+      },
+      end: async () => ({ bytes: written }),
+      abort: () => undefined,
+    });
+    const { client, server } = await pair({ datasetSink: (_, command) => (command.commandField === 0x0001 ? sink() : undefined) });
+    const results = new Promise<unknown>((resolve) => {
+      server.onRequest = async (message, a) => {
+        resolve(message.sinkResult);
+        expect(message.dataset).toBeUndefined();
+        await a.send(message.contextId, { commandField: 0x8001, messageIdBeingRespondedTo: message.command.messageId, affectedSopClassUid: CT, affectedSopInstanceUid: '1.2.3', status: 0, hasDataset: false });
+      };
+    });
+    const size = 24 * 1024 * 1024;
+    async function* chunks(): AsyncIterable<Uint8Array> {
+      for (let sent = 0; sent < size; sent += 1 << 20) yield new Uint8Array(1 << 20);
+    }
+    const response = await client.requestOne(3, { commandField: 0x0001, affectedSopClassUid: CT, affectedSopInstanceUid: '1.2.3', priority: 0, hasDataset: true }, chunks());
+    expect(response.command.status).toBe(0);
+    expect(await results).toEqual({ bytes: size });
+    expect(maxChunk).toBeLessThanOrEqual(65536);
+    await client.release();
+  });
+
+  it('tells the sink to abort when the association ends in the middle of a dataset', async () => {
+    let aborted: Error | undefined;
+    let started!: () => void;
+    const writing = new Promise<void>((r) => (started = r));
+    const { client, server } = await pair({
+      datasetSink: () => ({
+        write: () => started(),
+        end: async () => 'never',
+        abort: (error) => {
+          aborted = error;
+        },
+      }),
+    });
+    async function* forever(): AsyncIterable<Uint8Array> {
+      for (let i = 0; i < 1000; i++) {
+        yield new Uint8Array(16384);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    }
+    const sending = client.requestOne(3, { commandField: 0x0001, affectedSopClassUid: CT, affectedSopInstanceUid: '1.2.3', priority: 0, hasDataset: true }, forever());
+    await writing;
+    client.abort();
+    await expect(sending).rejects.toBeInstanceOf(AssociationAbortedError);
+    expect(await server.ended).toBe('aborted');
+    for (let i = 0; i < 50 && !aborted; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(aborted).toBeInstanceOf(Error);
   });
 });

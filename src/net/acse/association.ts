@@ -1,13 +1,13 @@
 import { AssociationAbortedError, type DicomError, DimseDecodeError, NetworkTimeoutError } from '../../core/errors.js';
 import { AsyncQueue } from '../../core/async-queue.js';
 import { type Logger, silentLogger } from '../../core/logging.js';
-import { MessageCollector } from '../dimse/message-collector.js';
 import { type CommandFields, encodeCommand } from '../dimse/command-set.js';
 import { pdvsFor, pdvsForStream } from '../dimse/fragmenter.js';
 import { commandName, isRequest } from '../dimse/message.js';
 import { encodePDataTfChunks } from '../pdu/p-data-tf.js';
 import type { AsyncOperationsWindow, Pdv } from '../pdu/types.js';
 import type { Indication, UpperLayer } from '../ul/upper-layer.js';
+import { type DatasetSinkProvider, MessageReceiver, type ReceivedMessage } from './message-receiver.js';
 import type { AcceptedContext } from './presentation-context.js';
 
 /** What was negotiated: the parameters an association runs with. */
@@ -25,12 +25,11 @@ export interface AssociationParameters {
   readonly asyncOperations: AsyncOperationsWindow;
 }
 
-/** A DIMSE message: its command and, when it has one, its dataset as received (in the context's transfer syntax). */
-export interface DimseMessage {
-  readonly contextId: number;
-  readonly command: CommandFields;
-  readonly dataset?: Uint8Array;
-}
+/**
+ * A DIMSE message: its command and, when it has one, its dataset as received (in the context's transfer syntax),
+ * or what the dataset sink made of it (`sinkResult` / `sinkError`) when it was streamed to one.
+ */
+export type DimseMessage = ReceivedMessage;
 
 /** How an association ended. */
 export type Outcome = 'released' | 'aborted' | 'closed';
@@ -43,6 +42,8 @@ export interface AssociationOptions {
   readonly idleTimeout?: number;
   /** Largest dataset held in memory for one message (default 256 MiB); a larger one aborts the association. */
   readonly maxDatasetInMemory?: number;
+  /** Streams received datasets to a sink instead of memory (for the commands it returns a sink for). */
+  readonly datasetSink?: DatasetSinkProvider;
 }
 
 type Pending = { readonly queue: AsyncQueue<DimseMessage> };
@@ -61,7 +62,7 @@ export class Association {
   /** Called for a C-CANCEL-RQ with the Message ID it cancels. */
   onCancel: ((messageIdBeingRespondedTo: number) => void) | undefined;
 
-  readonly #assembler: MessageCollector;
+  readonly #receiver: MessageReceiver;
   readonly #pending = new Map<number, Pending>();
   readonly #options: AssociationOptions;
   #nextMessageId = 1;
@@ -79,7 +80,12 @@ export class Association {
     this.params = params;
     this.#options = options;
     this.logger = options.logger ?? silentLogger;
-    this.#assembler = new MessageCollector({ maxDatasetLength: options.maxDatasetInMemory ?? 256 * 1024 * 1024 });
+    this.#receiver = new MessageReceiver({
+      maxDatasetLength: options.maxDatasetInMemory ?? 256 * 1024 * 1024,
+      sinks: options.datasetSink,
+      deliver: (message) => this.#deliver(message),
+      flow: { pause: () => ul.pause(), resume: () => ul.resume() },
+    });
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
     this.#touch();
   }
@@ -207,7 +213,7 @@ export class Association {
           if (!this.params.contexts.has(pdv.contextId)) {
             throw new DimseDecodeError(`a PDV for presentation context ${pdv.contextId}, which was not accepted`);
           }
-          for (const message of this.#assembler.push(pdv)) this.#onMessage(message);
+          this.#receiver.push(pdv);
         }
         return;
       case 'release-rq':
@@ -233,6 +239,15 @@ export class Association {
         return;
       default:
         return;
+    }
+  }
+
+  #deliver(message: DimseMessage): void {
+    try {
+      this.#onMessage(message);
+    } catch (error) {
+      this.logger.warn({ err: (error as Error).message }, 'aborting: invalid DIMSE message');
+      this.abort();
     }
   }
 
@@ -284,6 +299,7 @@ export class Association {
     this.#outcome = outcome;
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     const error = this.#abortError ?? new AssociationAbortedError(2, 0, `the association ended (${outcome}) with responses outstanding`);
+    this.#receiver.abandon(error);
     for (const p of this.#pending.values()) p.queue.fail(error);
     if (this.#released) {
       if (outcome === 'released') this.#released.resolve();

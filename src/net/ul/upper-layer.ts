@@ -132,6 +132,15 @@ export class UpperLayer {
     });
   }
 
+  /** Stops reading from the socket (back-pressure from a slow dataset sink). */
+  pause(): void {
+    this.#socket?.pause();
+  }
+
+  resume(): void {
+    if (this.state !== 'Sta1') this.#socket?.resume();
+  }
+
   /** Evt11: A-RELEASE request. */
   release(): void {
     this.#handle('Evt11');

@@ -262,7 +262,10 @@ export function runTimed(command: string, args: readonly string[], env: NodeJS.P
       if (stderr.length < 4096) stderr += c.toString('utf8');
     });
     const timer = setTimeout(() => void stopProcess(child, 1_000), timeoutMs);
+    let finished = false;
     const done = (code: number | null): void => {
+      if (finished) return;
+      finished = true;
       const ms = performance.now() - t0;
       clearTimeout(timer);
       started.delete(child);

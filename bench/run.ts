@@ -1,9 +1,10 @@
 /**
- * `npm run bench`: runs the benchmark parts (the parse benchmark for now) and prints their tables.
+ * `npm run bench`: runs the benchmark parts (parse, net) and prints their tables.
  *
- *   node --expose-gc dist/bench/run.js [--only parse] [--quick] [--no-huge] [--no-huge-peers] [--keep]
+ *   node --expose-gc dist/bench/run.js [--only parse|net] [--quick] [--no-huge] [--no-huge-peers] [--keep]
  */
 import { parseArgs } from 'node:util';
+import { runNetBench } from './net.js';
 import { runParseBench } from './parse.js';
 
 const { values } = parseArgs({
@@ -25,6 +26,7 @@ const PARTS: Readonly<Record<string, () => Promise<void>>> = {
       hugePeers: !values['no-huge-peers'],
       keep: values.keep ?? false,
     }),
+  net: () => runNetBench({ quick: values.quick ?? false }),
 };
 
 if (!(globalThis as { gc?: unknown }).gc) process.stderr.write('note: run with --expose-gc for a GC between parsers\n');

@@ -55,8 +55,11 @@ export async function runEcho(peer: Peer, options: EchoOptions, io: Io): Promise
       throw error;
     }
   } catch (error) {
-    if (options.json) io.out(`${JSON.stringify({ peer: where, ok: false, error: describeError(error, false), code: (error as { code?: string }).code, echoes: times.length })}\n`);
-    io.err(`portico echo: ${describeError(error, options.verbose === true)}`);
+    // Every error line names the peer (errors raised on the association may not).
+    const text = describeError(error, false);
+    const line = text.includes(`${peer.host}:${peer.port}`) ? text : `${where}: ${text}`;
+    if (options.json) io.out(`${JSON.stringify({ peer: where, ok: false, error: line, code: (error as { code?: string }).code, echoes: times.length })}\n`);
+    io.err(`portico echo: ${options.verbose ? describeError(error, true) : line}`);
     return 1;
   }
   if (options.json) {

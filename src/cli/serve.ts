@@ -37,7 +37,7 @@ export function registerServe(program: Command, io: Io): void {
     .option('--max-associations <n>', 'associations at once; one more is rejected (local limit exceeded)', positiveInt, 100)
     .option('--max-pdu <bytes>', 'largest P-DATA PDU we receive', positiveInt, 65536)
     .option('--no-check-called-aet', 'accept any called AE title')
-    .option('--allow <aet[@host]...>', 'only these calling AE titles (optionally from this host) may associate')
+    .option('--allow <aet@host...>', 'only these calling AE titles (optionally from this host) may associate')
     .option('--artim-timeout <seconds>', 'ARTIM: time for the A-ASSOCIATE-RQ and for closing', seconds, 30)
     .option('--idle-timeout <seconds>', 'abort associations idle this long', seconds, 300)
     .option('-v, --verbose', 'log every state transition and DIMSE message')

@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { type Logger, silentLogger } from '../core/logging.js';
 import { acceptAssociation, type AcceptorPolicy } from './acse/acceptor.js';
 import type { Association, DimseMessage, Outcome } from './acse/association.js';
+import type { DatasetSink } from './acse/message-receiver.js';
 import { Reject } from './acse/constants.js';
 import type { SupportedSyntaxes } from './acse/presentation-context.js';
 import { type RequestAssociationOptions, requestAssociation } from './acse/requestor.js';
@@ -48,6 +49,8 @@ export interface ListenOptions {
   readonly artimTimeout?: number;
   readonly dimseTimeout?: number;
   readonly idleTimeout?: number;
+  /** Largest dataset of one request held in memory for services without a dataset sink (default 64 MiB). */
+  readonly maxDatasetInMemory?: number;
   readonly logger?: Logger;
 }
 
@@ -81,6 +84,15 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
   const sockets = new Set<Socket>();
   const associations = new Set<Association>();
   const shutdown = new AbortController();
+  /** Every running handler's controller: aborted on C-CANCEL, at the association's end, and at shutdown. */
+  const handlers = new Set<AbortController>();
+  /** Datasets of requests no service takes are read and dropped, never held. */
+  const datasetSink = (contextId: number, command: CommandFields, association: Association): DatasetSink | undefined => {
+    const context = association.params.contexts.get(contextId);
+    const service = context && serviceBySop.get(context.abstractSyntax);
+    if (!service || !service.commands.includes(command.commandField)) return DISCARD;
+    return service.datasetSink?.(contextId, command);
+  };
   let connections = 0;
   const maxAssociations = options.maxAssociations ?? 100;
 
@@ -94,6 +106,7 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
     });
     const started = Date.now();
     const peer = `${socket.remoteAddress}:${socket.remotePort}`;
+    let current: Association | undefined;
     const policy: AcceptorPolicy = {
       aeTitle: options.aeTitle,
       supported,
@@ -103,6 +116,8 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
       artimTimeout: options.artimTimeout,
       dimseTimeout: options.dimseTimeout,
       idleTimeout: options.idleTimeout,
+      maxDatasetInMemory: options.maxDatasetInMemory ?? 64 * 1024 * 1024,
+      datasetSink: (contextId, command) => (current ? datasetSink(contextId, command, current) : DISCARD),
       logger: logger.child({ peer }),
       ...(connections > maxAssociations || shutdown.signal.aborted ? { rejectAll: Reject.LOCAL_LIMIT_EXCEEDED } : {}),
     };
@@ -112,13 +127,14 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
         return;
       }
       const association = result;
+      current = association;
       associations.add(association);
       let requests = 0;
       const running = new Map<number, AbortController>();
       association.onCancel = (id) => running.get(id)?.abort();
       association.onRequest = async (message) => {
         requests++;
-        await serve(association, message, serviceBySop, running, shutdown.signal, logger);
+        await serve(association, message, serviceBySop, running, handlers, logger);
       };
       void association.ended.then((outcome) => {
         associations.delete(association);
@@ -145,6 +161,7 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
     onAssociation: undefined,
     close: async (graceMs = 10_000) => {
       shutdown.abort();
+      for (const c of handlers) c.abort();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       const deadline = Date.now() + graceMs;
       while (associations.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -184,7 +201,7 @@ async function serve(
   message: DimseMessage,
   serviceBySop: ReadonlyMap<string, ScpService>,
   running: Map<number, AbortController>,
-  shutdown: AbortSignal,
+  handlers: Set<AbortController>,
   logger: Logger,
 ): Promise<void> {
   const context = association.params.contexts.get(message.contextId)!;
@@ -203,14 +220,13 @@ async function serve(
     };
     return association.send(message.contextId, fields, r.dataset);
   };
-  if (!service) {
-    // PS3.7 C: 0x0211 unrecognized operation (no service for this SOP class here).
-    await respond({ status: 0x0211, fields: { errorComment: `no service for ${context.abstractSyntax}` } });
+  if (!service || !service.commands.includes(request.commandField)) {
+    // PS3.7 C: 0x0211 unrecognized operation: no service here performs this operation on this SOP class.
+    await respond({ status: 0x0211, fields: { errorComment: `${commandName(request.commandField)} is not supported for this SOP class` } });
     return;
   }
   const controller = new AbortController();
-  const onShutdown = (): void => controller.abort();
-  shutdown.addEventListener('abort', onShutdown);
+  handlers.add(controller);
   running.set(messageId, controller);
   const scpContext: ScpContext = {
     association,
@@ -230,9 +246,12 @@ async function serve(
     await respond({ status: service.failureStatus ?? 0x0110, fields: { errorComment: comment } });
   } finally {
     running.delete(messageId);
-    shutdown.removeEventListener('abort', onShutdown);
+    handlers.delete(controller);
   }
 }
+
+/** A sink that reads and forgets: the dataset of a request that will be refused. */
+const DISCARD: DatasetSink = { write: () => undefined, end: async () => undefined, abort: () => undefined };
 
 const isAsyncIterable = (x: unknown): x is AsyncIterable<ScpResponse> =>
   typeof x === 'object' && x !== null && Symbol.asyncIterator in x;

@@ -1,5 +1,6 @@
 import type { Logger } from '../core/logging.js';
 import type { Association, DimseMessage } from './acse/association.js';
+import type { DatasetSinkProvider } from './acse/message-receiver.js';
 import type { CommandFields } from './dimse/command-set.js';
 
 /** What an SCP handler gets besides the request. */
@@ -28,6 +29,10 @@ export interface ScpResponse {
 export interface ScpService {
   readonly name: string;
   readonly sopClasses: readonly string[];
+  /** The request Command Fields it handles (e.g. [0x0030] C-ECHO-RQ); others get 0x0211 unrecognized operation. */
+  readonly commands: readonly number[];
+  /** Streams the datasets of its requests to a sink (C-STORE to a temporary file) instead of memory. */
+  readonly datasetSink?: DatasetSinkProvider;
   /** In preference order. */
   readonly transferSyntaxes: readonly string[];
   /** SCP/SCU role selection: may the requestor act as SCP for this SOP class (C-GET storage sub-operations)? */

@@ -1,6 +1,6 @@
 /**
- * Real peers for the interop tests: DCMTK, dicom3tools and pydicom from Debian. `ensurePeers` installs them when
- * missing and fails loudly when it cannot — an interop test never skips.
+ * Real peers for the interop tests: DCMTK, dicom3tools, pydicom and Orthanc from Debian. `ensurePeers` installs
+ * them when missing and fails loudly when it cannot — an interop test never skips.
  */
 import { type SpawnSyncReturns, spawn, spawnSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
@@ -15,8 +15,10 @@ export const PYTHON = '/usr/bin/python3';
 export const PYDICOM_DATA = '/usr/lib/python3/dist-packages/pydicom/data';
 /** The script that prints a file as pydicom sees it (DICOM JSON + warnings). */
 export const PYDICOM_JSON_SCRIPT = fileURLToPath(new URL('./pydicom-json.py', import.meta.url));
+/** Debian's Orthanc server (in /usr/sbin, which is not on every user's PATH). */
+export const ORTHANC = '/usr/sbin/Orthanc';
 
-const APT_PACKAGES = ['dcmtk', 'dicom3tools', 'python3-pydicom'] as const;
+const APT_PACKAGES = ['dcmtk', 'dicom3tools', 'python3-pydicom', 'orthanc'] as const;
 const INSTALL_TIMEOUT_MS = 280_000;
 
 /** The Debian package that provides each peer command. */
@@ -30,9 +32,14 @@ const PACKAGE_OF: Readonly<Record<string, (typeof APT_PACKAGES)[number]>> = {
   dcmcrle: 'dcmtk',
   dcmcjpls: 'dcmtk',
   dcmodify: 'dcmtk',
+  echoscu: 'dcmtk',
+  storescu: 'dcmtk',
+  storescp: 'dcmtk',
   dciodvfy: 'dicom3tools',
   pydicom: 'python3-pydicom',
   [PYTHON]: 'python3-pydicom',
+  Orthanc: 'orthanc',
+  [ORTHANC]: 'orthanc',
 };
 
 /** Environment for every peer process: TCP_NODELAY=1 (DCMTK reads it for its sockets), no localized messages. */
@@ -73,9 +80,10 @@ function installFromDebian(): SpawnSyncReturns<string> {
 }
 
 /**
- * Makes sure the peer commands exist (`dcmdump`, `dump2dcm`, …, `dciodvfy`, and `pydicom` or `/usr/bin/python3`
- * for Debian's Python with pydicom). When one is missing, installs dcmtk, dicom3tools and python3-pydicom with
- * apt-get (synchronously, with a timeout) and checks again; throws when still missing. Call it in `beforeAll`.
+ * Makes sure the peer commands exist (`dcmdump`, `dump2dcm`, …, `dciodvfy`, `pydicom` or `/usr/bin/python3`
+ * for Debian's Python with pydicom, and `ORTHANC`). When one is missing, installs dcmtk, dicom3tools,
+ * python3-pydicom and orthanc with apt-get (synchronously, with a timeout) and checks again; throws when still
+ * missing. Call it in `beforeAll`.
  */
 export function ensurePeers(...commands: string[]): void {
   const missing = commands.filter((c) => !present(c));

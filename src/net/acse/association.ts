@@ -3,7 +3,7 @@ import { AsyncQueue } from '../../core/async-queue.js';
 import { type Logger, silentLogger } from '../../core/logging.js';
 import { type CommandFields, encodeCommand } from '../dimse/command-set.js';
 import { pdvsFor, pdvsForStream } from '../dimse/fragmenter.js';
-import { commandName, isRequest } from '../dimse/message.js';
+import { commandName, isRequest, responseTo } from '../dimse/message.js';
 import { encodePDataTfChunks } from '../pdu/p-data-tf.js';
 import type { AsyncOperationsWindow, Pdv } from '../pdu/types.js';
 import type { Indication, UpperLayer } from '../ul/upper-layer.js';
@@ -46,7 +46,7 @@ export interface AssociationOptions {
   readonly datasetSink?: DatasetSinkProvider;
 }
 
-type Pending = { readonly queue: AsyncQueue<DimseMessage> };
+type Pending = { readonly queue: AsyncQueue<DimseMessage>; readonly commandField: number };
 
 /**
  * An established association (PS3.7 / PS3.8): sends DIMSE messages fragmented to the peer's maximum PDU length,
@@ -74,6 +74,11 @@ export class Association {
   #idleTimer: NodeJS.Timeout | undefined;
   #abortError: DicomError | undefined;
   #releaseRequestedByPeer = false;
+  /** Peer requests being handled, and those waiting for a free slot of the operations window. */
+  #inFlight = 0;
+  readonly #backlog: DimseMessage[] = [];
+  #quietWaiters: (() => void)[] = [];
+  readonly #pauses = new Set<string>();
 
   constructor(ul: UpperLayer, params: AssociationParameters, options: AssociationOptions = {}) {
     this.ul = ul;
@@ -84,7 +89,7 @@ export class Association {
       maxDatasetLength: options.maxDatasetInMemory ?? 256 * 1024 * 1024,
       sinks: options.datasetSink,
       deliver: (message) => this.#deliver(message),
-      flow: { pause: () => ul.pause(), resume: () => ul.resume() },
+      flow: { pause: () => this.#pause('sink'), resume: () => this.#resume('sink') },
     });
     this.#ended = new Promise((resolve) => (this.#resolveEnded = resolve));
     this.#touch();
@@ -155,7 +160,7 @@ export class Association {
   async *request(contextId: number, command: CommandFields, dataset?: Uint8Array | AsyncIterable<Uint8Array>): AsyncIterable<DimseMessage> {
     const messageId = command.messageId ?? this.newMessageId();
     const queue = new AsyncQueue<DimseMessage>();
-    this.#pending.set(messageId, { queue });
+    this.#pending.set(messageId, { queue, commandField: command.commandField });
     try {
       await this.send(contextId, { ...command, messageId }, dataset);
       for (;;) {
@@ -183,7 +188,8 @@ export class Association {
     if (ms <= 0) return promise;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new NetworkTimeoutError(`no response to ${commandName(commandField)} within ${ms / 1000} s`)), ms);
+      const peer = `${this.params.calledAeTitle}@${this.params.peerAddress}`;
+      timer = setTimeout(() => reject(new NetworkTimeoutError(`${peer}: no response to ${commandName(commandField)} within ${ms / 1000} s`)), ms);
     });
     try {
       return await Promise.race([promise, timeout]);
@@ -200,8 +206,7 @@ export class Association {
       this.#indication(indication);
     } catch (error) {
       // A message that cannot be assembled or decoded: the peer broke the protocol.
-      this.logger.warn({ err: (error as Error).message }, 'aborting: invalid DIMSE message');
-      this.abort();
+      this.#protocolError(error as Error, 0);
     }
   }
 
@@ -211,26 +216,32 @@ export class Association {
         this.#touch();
         for (const pdv of indication.pdu.pdvs) {
           if (!this.params.contexts.has(pdv.contextId)) {
-            throw new DimseDecodeError(`a PDV for presentation context ${pdv.contextId}, which was not accepted`);
+            // PS3.8: a PDV must name an accepted presentation context; otherwise the PDU is invalid (reason 6).
+            this.#protocolError(new DimseDecodeError(`a PDV for presentation context ${pdv.contextId}, which was not accepted`), 6);
+            return;
           }
           this.#receiver.push(pdv);
         }
         return;
       case 'release-rq':
         this.#releaseRequestedByPeer = true;
-        // Requestor side of a collision, or a plain release by the peer: answer at once. The acceptor side of a
-        // collision waits for the peer's A-RELEASE-RP first (Sta10 → AR-10 → Sta12), answered below.
-        if (!indication.collision || this.ul.requestor) this.ul.releaseResponse();
+        // Answer once every request already received has been answered (the acceptor may still send in Sta8, AR-7).
+        // The acceptor side of a release collision first waits for the peer's A-RELEASE-RP (Sta10 → AR-10 → Sta12).
+        if (!indication.collision || this.ul.requestor) {
+          void this.#whenQuiet().then(() => {
+            if (this.ul.state === 'Sta8' || this.ul.state === 'Sta9') this.ul.releaseResponse();
+          });
+        }
         return;
       case 'release-rp':
         if (this.ul.state === 'Sta12') this.ul.releaseResponse();
         this.#finish('released');
         return;
       case 'abort':
-        this.#abortError = new AssociationAbortedError(
+        this.#abortError ??= new AssociationAbortedError(
           indication.source,
           indication.reason,
-          indication.local ? 'the association was aborted' : `the peer aborted the association (source ${indication.source}, reason ${indication.reason})`,
+          indication.local ? 'the association was aborted' : `${this.#peer()}: the peer aborted the association (source ${indication.source}, reason ${indication.reason})`,
         );
         this.#finish('aborted');
         return;
@@ -242,12 +253,24 @@ export class Association {
     }
   }
 
+  #peer(): string {
+    return this.ul.requestor ? `${this.params.calledAeTitle}@${this.params.peerAddress}` : `${this.params.callingAeTitle}@${this.params.peerAddress}`;
+  }
+
+  /** The peer broke the protocol: the provider aborts (source 2) and every waiting caller learns why. */
+  #protocolError(error: Error, reason: 0 | 2 | 6): void {
+    if (this.#outcome) return;
+    this.logger.warn({ err: error.message }, 'aborting: protocol error');
+    this.#abortError = new AssociationAbortedError(2, reason, `${this.#peer()}: aborted: ${error.message}`);
+    this.ul.protocolError(reason);
+    this.#finish('aborted');
+  }
+
   #deliver(message: DimseMessage): void {
     try {
       this.#onMessage(message);
     } catch (error) {
-      this.logger.warn({ err: (error as Error).message }, 'aborting: invalid DIMSE message');
-      this.abort();
+      this.#protocolError(error as Error, 0);
     }
   }
 
@@ -258,19 +281,67 @@ export class Association {
       return;
     }
     if (isRequest(field)) {
-      const handler = this.onRequest;
-      if (!handler) throw new DimseDecodeError(`unexpected ${commandName(field)}: this side takes no requests`);
-      Promise.resolve()
-        .then(() => handler(message, this))
-        .catch((error: unknown) => {
-          this.logger.warn({ err: (error as Error)?.message }, 'aborting: request handler failed');
-          this.abort();
-        });
+      if (!this.onRequest) throw new DimseDecodeError(`unexpected ${commandName(field)}: this side takes no requests`);
+      if (this.#inFlight < this.#window()) this.#runRequest(message);
+      else {
+        // More requests than the negotiated operations window (PS3.7 D.3.3.3): hold them and stop reading.
+        this.#backlog.push(message);
+        this.#pause('window');
+      }
       return;
     }
     const pending = this.#pending.get(message.command.messageIdBeingRespondedTo ?? -1);
     if (!pending) throw new DimseDecodeError(`a ${commandName(field)} for message ${message.command.messageIdBeingRespondedTo}, which is not outstanding`);
+    if (field !== responseTo(pending.commandField)) {
+      throw new DimseDecodeError(`a ${commandName(field)} in answer to a ${commandName(pending.commandField)}`);
+    }
     pending.queue.push(message);
+  }
+
+  /** How many of the peer's requests we perform at once: the negotiated window, 0 (unlimited) capped at 64. */
+  #window(): number {
+    const w = this.params.asyncOperations;
+    const n = this.ul.requestor ? w.maxOperationsInvoked : w.maxOperationsPerformed;
+    return n === 0 ? 64 : Math.min(n, 64);
+  }
+
+  #runRequest(message: DimseMessage): void {
+    this.#inFlight++;
+    const handler = this.onRequest!;
+    Promise.resolve()
+      .then(() => handler(message, this))
+      .catch((error: unknown) => {
+        this.logger.warn({ err: (error as Error)?.message }, 'aborting: request handler failed');
+        this.abort();
+      })
+      .finally(() => {
+        this.#inFlight--;
+        const next = this.#backlog.shift();
+        if (next && !this.#outcome) this.#runRequest(next);
+        if (this.#backlog.length === 0) this.#resume('window');
+        if (this.#inFlight === 0 && this.#backlog.length === 0) {
+          const waiters = this.#quietWaiters;
+          this.#quietWaiters = [];
+          for (const w of waiters) w();
+        }
+      });
+  }
+
+  /** Resolves once every request received so far has been handled and its responses sent. */
+  async #whenQuiet(): Promise<void> {
+    await this.#receiver.settled();
+    if (this.#inFlight > 0 || this.#backlog.length > 0) await new Promise<void>((resolve) => this.#quietWaiters.push(resolve));
+    await this.#sendChain;
+  }
+
+  #pause(reason: string): void {
+    if (this.#pauses.size === 0) this.ul.pause();
+    this.#pauses.add(reason);
+  }
+
+  #resume(reason: string): void {
+    if (!this.#pauses.delete(reason)) return;
+    if (this.#pauses.size === 0) this.ul.resume();
   }
 
   // -- Release and abort ------------------------------------------------------------------------------------------
@@ -284,9 +355,10 @@ export class Association {
     await done;
   }
 
-  /** A-ABORT. */
-  abort(): void {
+  /** A-ABORT (service-user). `cause` is what callers still waiting for responses are told. */
+  abort(cause?: Error): void {
     if (this.#outcome) return;
+    if (cause) this.#abortError = new AssociationAbortedError(0, 0, `the association was aborted: ${cause.message}`);
     this.ul.abort();
     this.#finish('aborted');
   }
@@ -300,6 +372,9 @@ export class Association {
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
     const error = this.#abortError ?? new AssociationAbortedError(2, 0, `the association ended (${outcome}) with responses outstanding`);
     this.#receiver.abandon(error);
+    const waiters = this.#quietWaiters;
+    this.#quietWaiters = [];
+    for (const w of waiters) w();
     for (const p of this.#pending.values()) p.queue.fail(error);
     if (this.#released) {
       if (outcome === 'released') this.#released.resolve();

@@ -133,6 +133,11 @@ export class MessageReceiver {
     });
   }
 
+  /** Resolves when every message received so far has been delivered. */
+  settled(): Promise<void> {
+    return this.#order;
+  }
+
   /** The association ended: a dataset still streaming into a sink is abandoned. */
   abandon(error: Error): void {
     const current = this.#current;

@@ -100,6 +100,6 @@ export const TRANSITIONS: Readonly<Record<FsmEvent, Readonly<Row>>> = Object.fre
   Evt15: { Sta3: 'AA-1', Sta4: 'AA-2', Sta5: 'AA-1', Sta6: 'AA-1', Sta7: 'AA-1', Sta8: 'AA-1', Sta9: 'AA-1', Sta10: 'AA-1', Sta11: 'AA-1', Sta12: 'AA-1' },
   Evt16: { Sta2: 'AA-2', Sta3: 'AA-3', Sta5: 'AA-3', Sta6: 'AA-3', Sta7: 'AA-3', Sta8: 'AA-3', Sta9: 'AA-3', Sta10: 'AA-3', Sta11: 'AA-3', Sta12: 'AA-3', Sta13: 'AA-2' },
   Evt17: { Sta2: 'AA-5', Sta3: 'AA-4', Sta4: 'AA-4', Sta5: 'AA-4', Sta6: 'AA-4', Sta7: 'AA-4', Sta8: 'AA-4', Sta9: 'AA-4', Sta10: 'AA-4', Sta11: 'AA-4', Sta12: 'AA-4', Sta13: 'AR-5' },
-  Evt18: { Sta2: 'AA-2', Sta13: 'AR-5' },
+  Evt18: { Sta2: 'AA-2', Sta13: 'AA-2' },
   Evt19: { ...UNEXPECTED, Sta2: 'AA-1', Sta13: 'AA-7' },
 });

@@ -132,6 +132,20 @@ export class UpperLayer {
     });
   }
 
+  /**
+   * Evt19 raised by the layer above: a PDU whose content is invalid there (a PDV for a presentation context that was
+   * not accepted, a DIMSE message that cannot be decoded). The provider aborts with source 2 and `reason` (AA-8).
+   */
+  protocolError(reason: 0 | 2 | 6): void {
+    if (TRANSITIONS.Evt19[this.state] === undefined) {
+      this.#socket?.destroy();
+      return;
+    }
+    this.#abortReason = reason;
+    this.#handle('Evt19');
+    this.#socket?.pause();
+  }
+
   /** Stops reading from the socket (back-pressure from a slow dataset sink). */
   pause(): void {
     this.#socket?.pause();
@@ -314,7 +328,9 @@ export class UpperLayer {
       }
       case 'AA-2':
         this.#stopArtim();
-        if (event === 'Evt16') {
+        // An A-ABORT before the association exists is worth telling the user about; in Sta13 the association is
+        // already over (released or aborted) and a late A-ABORT must not change how it ended.
+        if (event === 'Evt16' && this.state === 'Sta2') {
           const abort = payload as AAbort;
           indicate({ kind: 'abort', source: abort.source, reason: abort.reason, local: false });
         }

@@ -6,6 +6,7 @@ export function verificationScp(transferSyntaxes: readonly string[]): ScpService
   return {
     name: 'Verification',
     sopClasses: [VerificationSOPClass],
+    commands: [0x0030],
     transferSyntaxes,
     handle: async () => ({ status: 0x0000 }),
   };

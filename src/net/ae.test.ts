@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parsePeer } from './ae.js';
+import { verificationScp } from '../services/verification/scp.js';
+import { connect, listen, parsePeer } from './ae.js';
 
 describe('parsePeer', () => {
   it('reads AET@host:port, IPv6 in brackets', () => {
@@ -9,5 +10,92 @@ describe('parsePeer', () => {
 
   it('refuses what is not a peer', () => {
     for (const bad of ['localhost:104', 'A@host', 'A@host:0', 'A@host:70000', 'SEVENTEENCHARSXXX@h:1', '@h:1']) expect(parsePeer(bad)).toBeUndefined();
+  });
+});
+
+describe('listen: the service contract', () => {
+  const VERIFICATION = '1.2.840.10008.1.1';
+  const FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+  const IMPLICIT = '1.2.840.10008.1.2';
+  const contexts = [
+    { abstractSyntax: VERIFICATION, transferSyntaxes: [IMPLICIT] },
+    { abstractSyntax: FIND, transferSyntaxes: [IMPLICIT] },
+  ];
+
+  it('answers a handler that throws with its failure status and an error comment, and keeps the association', async () => {
+    const server = await listen({
+      aeTitle: 'SCP',
+      port: 0,
+      host: '127.0.0.1',
+      services: [{ name: 'broken', sopClasses: [VERIFICATION], commands: [0x0030], transferSyntaxes: [IMPLICIT], failureStatus: 0xc001, handle: async () => { throw new Error('disk on fire'); } }],
+    });
+    try {
+      const a = await connect({ aeTitle: 'SCP', host: '127.0.0.1', port: server.port }, { aeTitle: 'SCU', contexts });
+      const r = await a.requestOne(1, { commandField: 0x0030, affectedSopClassUid: VERIFICATION, hasDataset: false });
+      expect(r.command.status).toBe(0xc001);
+      expect(r.command.errorComment).toBe('disk on fire');
+      const again = await a.requestOne(1, { commandField: 0x0030, affectedSopClassUid: VERIFICATION, hasDataset: false });
+      expect(again.command.status).toBe(0xc001);
+      await a.release();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('sends pending responses from an async generator, and C-CANCEL aborts the handler', async () => {
+    let cancelled = false;
+    const server = await listen({
+      aeTitle: 'SCP',
+      port: 0,
+      host: '127.0.0.1',
+      services: [
+        {
+          name: 'find',
+          sopClasses: [FIND],
+          commands: [0x0020],
+          transferSyntaxes: [IMPLICIT],
+          async *handle(_request, context) {
+            for (let i = 0; i < 1000; i++) {
+              if (context.signal.aborted) {
+                cancelled = true;
+                yield { status: 0xfe00 };
+                return;
+              }
+              yield { status: 0xff00, dataset: new Uint8Array([i & 0xff, 0]) };
+              await new Promise((r) => setTimeout(r, 5));
+            }
+            yield { status: 0 };
+          },
+        },
+      ],
+    });
+    try {
+      const a = await connect({ aeTitle: 'SCP', host: '127.0.0.1', port: server.port }, { aeTitle: 'SCU', contexts });
+      const statuses: number[] = [];
+      const messageId = a.newMessageId();
+      for await (const r of a.request(3, { commandField: 0x0020, messageId, affectedSopClassUid: FIND, priority: 0, hasDataset: true }, new Uint8Array(0))) {
+        statuses.push(r.command.status!);
+        if (statuses.length === 3) await a.send(3, { commandField: 0x0fff, messageIdBeingRespondedTo: messageId, hasDataset: false });
+      }
+      expect(statuses.slice(0, 3)).toEqual([0xff00, 0xff00, 0xff00]);
+      expect(statuses.at(-1)).toBe(0xfe00);
+      expect(cancelled).toBe(true);
+      await a.release();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('gives connect() an echo(), and answers an operation the service does not handle with 0x0211', async () => {
+    const server = await listen({ aeTitle: 'SCP', port: 0, host: '127.0.0.1', services: [verificationScp([IMPLICIT])] });
+    try {
+      const a = await connect({ aeTitle: 'SCP', host: '127.0.0.1', port: server.port }, { aeTitle: 'SCU', contexts });
+      expect((await a.echo()).status).toBe(0);
+      const r = await a.requestOne(1, { commandField: 0x0001, affectedSopClassUid: VERIFICATION, affectedSopInstanceUid: '1.2.3', priority: 0, hasDataset: true }, new Uint8Array(16));
+      expect(r.command.status).toBe(0x0211);
+      await a.release();
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -9,6 +9,7 @@ import { type RequestAssociationOptions, requestAssociation } from './acse/reque
 import type { CommandFields } from './dimse/command-set.js';
 import { commandName, responseTo } from './dimse/message.js';
 import type { ScpContext, ScpResponse, ScpService } from './service.js';
+import { type EchoResult, echo } from '../services/verification/scu.js';
 
 /** A remote AE: `AET@host:port`. */
 export interface Peer {
@@ -31,9 +32,16 @@ export type ConnectOptions = Omit<RequestAssociationOptions, 'host' | 'port' | '
   readonly aeTitle?: string;
 };
 
+/** An SCU's association: the generic request methods, release/abort, and `echo()`. */
+export interface ClientAssociation extends Association {
+  /** C-ECHO on the Verification context (which must have been proposed and accepted). */
+  echo(): Promise<EchoResult>;
+}
+
 /** Opens an association with a peer (the SCU side). */
-export function connect(peer: Peer, options: ConnectOptions): Promise<Association> {
-  return requestAssociation({ ...options, host: peer.host, port: peer.port, calledAeTitle: peer.aeTitle, callingAeTitle: options.aeTitle ?? 'PORTICO' });
+export async function connect(peer: Peer, options: ConnectOptions): Promise<ClientAssociation> {
+  const association = await requestAssociation({ ...options, host: peer.host, port: peer.port, calledAeTitle: peer.aeTitle, callingAeTitle: options.aeTitle ?? 'PORTICO' });
+  return Object.assign(association, { echo: () => echo(association) });
 }
 
 export interface ListenOptions {

@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  concurrentEchoes, type ConcurrentResult, echoLoop, type EchoLoopResult, type Limit, libraryCycles, median, percentile, probe, processCycles,
+  concurrentEchoes, type ConcurrentResult, echoLoop, type EchoLoopResult, errorText, type Limit, libraryCycles, median, percentile, probe, processCycles,
   processEchoRate, rawConcurrentEchoes, rawCycles, rawEchoLoop,
 } from './net-measure.js';
 import { echoscu, type ServerProcess, porticoEcho, startPorticoServer, startStorescp } from './net-procs.js';
@@ -116,7 +116,15 @@ async function runRounds(title: string, cases: readonly Case[], rounds: number):
       await settle();
       const cpu0 = c.server.cpuMs();
       const t0 = performance.now();
-      const { metric, units, detail } = await c.run();
+      let result: Awaited<ReturnType<Case['run']>>;
+      try {
+        result = await c.run();
+      } catch (error) {
+        // One failed measurement leaves its cell empty ('–') instead of ending the bench.
+        log(`  [${title} round ${r + 1}/${rounds}] ${c.client} → ${c.server.id} FAILED: ${errorText(error)}`);
+        continue;
+      }
+      const { metric, units, detail } = result;
       const wallMs = performance.now() - t0;
       // storescp --fork children end just after the release: give them a moment to be counted.
       if (c.server.id === 'storescp-fork') await settle();
@@ -126,6 +134,13 @@ async function runRounds(title: string, cases: readonly Case[], rounds: number):
     }
   }
   return samples;
+}
+
+/** An echo loop's result with p50/p99 in place of every latency. */
+function withPercentiles(r: EchoLoopResult): Omit<EchoLoopResult, 'latencies'> & { p50: number; p99: number } {
+  const { latencies, ...rest } = r;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  return { ...rest, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
 }
 
 /** A short pause, so that one measurement's tail (TIME_WAIT sockets, exiting children) does not land in the next. */
@@ -171,7 +186,7 @@ export async function runNetBench(options: NetBenchOptions): Promise<void> {
         server: s,
         run: async () => {
           const r = await echoLoop(s, plan.echoLoop);
-          return { metric: r.perSecond, units: r.echoes, detail: { ...r, latencies: undefined, p50: percentile([...r.latencies].sort((a, b) => a - b), 50), p99: percentile([...r.latencies].sort((a, b) => a - b), 99) } };
+          return { metric: r.perSecond, units: r.echoes, detail: withPercentiles(r) };
         },
       },
       {
@@ -179,7 +194,7 @@ export async function runNetBench(options: NetBenchOptions): Promise<void> {
         server: s,
         run: async () => {
           const r = await rawEchoLoop(s, plan.echoLoop);
-          return { metric: r.perSecond, units: r.echoes, detail: { ...r, latencies: undefined, p50: percentile([...r.latencies].sort((a, b) => a - b), 50), p99: percentile([...r.latencies].sort((a, b) => a - b), 99) } };
+          return { metric: r.perSecond, units: r.echoes, detail: withPercentiles(r) };
         },
       },
       {
@@ -289,7 +304,7 @@ export async function runNetBench(options: NetBenchOptions): Promise<void> {
       ]),
     );
     const latency = (client: string, id: string): string => {
-      const d = echoCells.get(`${client}|${id}`)?.detail as (EchoLoopResult & { p50: number; p99: number }) | undefined;
+      const d = echoCells.get(`${client}|${id}`)?.detail as { p50: number; p99: number } | undefined;
       return d ? `p50 ${d.p50.toFixed(3)} / p99 ${d.p99.toFixed(3)} ms` : '–';
     };
     log(`\nRound trip, Portico library: ${latency(LIB, portico.id)} with the Portico SCP, ${latency(LIB, storescp.id)} with storescp; ` +

@@ -5,8 +5,15 @@ export interface Io {
   exitCode: number;
 }
 
-export const processIo = (): Io => ({
-  out: (text) => process.stdout.write(text),
-  err: (line) => process.stderr.write(`${line}\n`),
-  exitCode: 0,
-});
+export const processIo = (): Io => {
+  // `portico ls | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (line) => process.stderr.write(`${line}\n`),
+    exitCode: 0,
+  };
+};

@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDump } from './dump.js';
 import { registerEcho } from './echo.js';
+import { registerLs } from './ls.js';
 import { registerServe } from './serve.js';
+import { registerStore } from './store.js';
 import { type Io, processIo } from './io.js';
 
 /** The package version, from the package.json above this file (src/cli when run from source, dist/src/cli when built). */
@@ -28,7 +30,9 @@ export function buildProgram(io: Io): Command {
     .exitOverride();
   registerEcho(program, io);
   registerServe(program, io);
+  registerLs(program, io);
   registerDump(program, io);
+  registerStore(program, io);
   return program;
 }
 

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runEcho } from './echo.js';
 import type { Io } from './io.js';
@@ -20,7 +23,8 @@ function capture(): Io & { text: () => string; lines: string[] } {
   };
 }
 
-const serveOptions = { port: 0, aet: 'PORTICO', host: '127.0.0.1', maxAssociations: 10, maxPdu: 65536, checkCalledAet: true, artimTimeout: 5, idleTimeout: 30 };
+const dataDir = mkdtempSync(join(tmpdir(), 'portico-serve-test-'));
+const serveOptions = { dir: dataDir, duplicates: 'keep-first' as const, reserveMb: 1, port: 0, aet: 'PORTICO', host: '127.0.0.1', maxAssociations: 10, maxPdu: 65536, checkCalledAet: true, artimTimeout: 5, idleTimeout: 30 };
 const logLines: string[] = [];
 
 describe('portico serve', () => {
@@ -57,7 +61,7 @@ describe('portico serve', () => {
 
   it('exits 0 on SIGTERM (the real process)', async () => {
     const port = 40_000 + Math.floor(Math.random() * 10_000);
-    const child = spawn(process.execPath, ['bin/portico', 'serve', '--port', String(port), '--host', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/portico', 'serve', '--port', String(port), '--host', '127.0.0.1', '--dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     for (let i = 0; i < 600 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 25));

@@ -5,11 +5,23 @@ import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } f
 import { type DicomServer, listen } from '../net/ae.js';
 import type { ScpService } from '../net/service.js';
 import { verificationScp } from '../services/verification/scp.js';
+import { storageScp } from '../services/storage/scp.js';
+import { Archive, STORAGE_SOP_CLASSES, STORAGE_TRANSFER_SYNTAXES } from '../archive/archive.js';
+import { resolve } from 'node:path';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
+import { InvalidArgumentError } from 'commander';
 import { aeTitle, positiveInt, seconds } from './peer-option.js';
 
+function duplicatePolicy(text: string): 'keep-first' | 'overwrite' {
+  if (text !== 'keep-first' && text !== 'overwrite') throw new InvalidArgumentError(`'${text}' is not keep-first or overwrite`);
+  return text;
+}
+
 interface ServeOptions {
+  readonly dir: string;
+  readonly duplicates: 'keep-first' | 'overwrite';
+  readonly reserveMb: number;
   readonly port: number;
   readonly aet: string;
   readonly host: string;
@@ -30,7 +42,10 @@ export const UNCOMPRESSED = [ExplicitVRLittleEndian, ImplicitVRLittleEndian, Exp
 export function registerServe(program: Command, io: Io): void {
   program
     .command('serve')
-    .description('run the DICOM server (SCP): Verification now; storage, query and worklist in later versions')
+    .description('run the DICOM server (SCP): Verification and Storage into the archive; query and worklist in later versions')
+    .option('--dir <folder>', 'data folder: store/, tmp/, error/ and the index', './portico-data')
+    .option('--duplicates <policy>', 'an instance already stored: keep-first or overwrite', duplicatePolicy, 'keep-first')
+    .option('--reserve-mb <megabytes>', 'free disk space to keep; below it C-STORE answers A700 (out of resources)', positiveInt, 512)
     .option('--port <port>', 'TCP port to listen on', positiveInt, 11112)
     .option('--aet <title>', 'our AE title', aeTitle, 'PORTICO')
     .option('--host <address>', 'address to listen on', '0.0.0.0')
@@ -49,7 +64,18 @@ export function registerServe(program: Command, io: Io): void {
 
 export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal): Promise<number> {
   const logger = createLogger({ verbose: options.verbose, json: options.logJson });
-  const services: ScpService[] = [verificationScp(UNCOMPRESSED)];
+  const dir = resolve(options.dir);
+  let archive: Archive;
+  try {
+    archive = await Archive.open(dir, { duplicates: options.duplicates, reserveBytes: options.reserveMb * 1024 * 1024, logger });
+  } catch (error) {
+    io.err(`portico serve: cannot open the data folder ${dir}: ${describeError(error, options.verbose === true)}`);
+    return 1;
+  }
+  const services: ScpService[] = [
+    verificationScp(UNCOMPRESSED),
+    storageScp({ sopClasses: STORAGE_SOP_CLASSES, transferSyntaxes: STORAGE_TRANSFER_SYNTAXES, handler: archive.ingest }),
+  ];
   let server: DicomServer;
   try {
     server = await listen({
@@ -70,10 +96,12 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
     });
   } catch (error) {
     io.err(`portico serve: cannot listen on port ${options.port}: ${describeError(error, options.verbose === true)}`);
+    await archive.close();
     return 1;
   }
-  const accepts = services.flatMap((s) => s.sopClasses.map((uid) => uidName(uid)));
-  io.out(`Portico ${options.aet} listening on ${options.host}:${server.port}; accepts ${accepts.join(', ')}\n`);
+  io.out(`Portico ${options.aet} listening on ${options.host}:${server.port}; accepts ${uidName(services[0]!.sopClasses[0]!)} and ${STORAGE_SOP_CLASSES.length} storage SOP classes in ${STORAGE_TRANSFER_SYNTAXES.length} transfer syntaxes\n`);
+  io.out(`Storing into ${dir} (duplicates: ${options.duplicates}; A700 below ${options.reserveMb} MB free)\n`);
+  if (archive.recovered) io.out(`Recovered after an unclean stop: ${archive.recovered.indexed} files indexed, ${archive.recovered.removed} missing files unindexed\n`);
   await new Promise<void>((resolve) => {
     const onSignal = (): void => {
       process.off('SIGINT', onSignal);
@@ -87,6 +115,7 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
   });
   io.out('Stopping: finishing open associations...\n');
   await server.close(5_000);
+  await archive.close();
   io.out('Stopped.\n');
   return 0;
 }

@@ -28,20 +28,7 @@ export interface WriteOptions {
 export function encodeDicom(dataset: Dataset, options: WriteOptions = {}): Chunk[] {
   const ts = findTransferSyntax(options.transferSyntax ?? options.meta?.string(TransferSyntaxUID) ?? ExplicitVRLittleEndian);
   const out = new ByteSink(true);
-  if (options.part10 !== false) {
-    const preamble = options.preamble ?? new Uint8Array(128);
-    if (preamble.length !== 128) throw new DicomEncodeError('the preamble must be 128 bytes');
-    out.bytes(preamble);
-    out.bytes(DICM);
-    const meta = buildFileMeta(dataset, ts.uid, options.meta, options.keepMeta);
-    // The meta group is always Explicit VR Little Endian with a group length (PS3.10 §7.1).
-    const inner = encodeDataset(meta, { littleEndian: true, explicitVR: true });
-    out.tag(0x00020000);
-    out.ascii2('UL');
-    out.uint16(4);
-    out.uint32(inner.length);
-    out.append(inner);
-  }
+  if (options.part10 !== false) writePart10Header(out, buildFileMeta(dataset, ts.uid, options.meta, options.keepMeta), options.preamble);
   const body = encodeDataset(dataset, { littleEndian: ts.littleEndian, explicitVR: ts.explicitVR, sequenceLength: options.sequenceLength });
   if (!ts.deflated) {
     out.append(body);
@@ -56,6 +43,26 @@ export function encodeDicom(dataset: Dataset, options: WriteOptions = {}): Chunk
 }
 
 const DICM = new Uint8Array([0x44, 0x49, 0x43, 0x4d]);
+
+/** Preamble, `DICM` and the meta group, which is always Explicit VR Little Endian with a group length (PS3.10 §7.1). */
+function writePart10Header(out: ByteSink, meta: Dataset, preamble: Uint8Array = new Uint8Array(128)): void {
+  if (preamble.length !== 128) throw new DicomEncodeError('the preamble must be 128 bytes');
+  out.bytes(preamble);
+  out.bytes(DICM);
+  const inner = encodeDataset(meta, { littleEndian: true, explicitVR: true });
+  out.tag(0x00020000);
+  out.ascii2('UL');
+  out.uint16(4);
+  out.uint32(inner.length);
+  out.append(inner);
+}
+
+/** The Part 10 header alone (for a dataset that follows as received bytes, e.g. a C-STORE written to disk). */
+export function encodePart10Header(meta: Dataset, preamble?: Uint8Array): Uint8Array {
+  const out = new ByteSink(true);
+  writePart10Header(out, meta, preamble);
+  return concatChunks(out.finish());
+}
 
 /** Encodes to one buffer. Values still in files (BulkDataRef) must be read first: use `writeFile` or `dicomChunks` for those. */
 export function writeDicom(dataset: Dataset, options: WriteOptions = {}): Uint8Array {

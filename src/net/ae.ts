@@ -99,7 +99,7 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
     const context = association.params.contexts.get(contextId);
     const service = context && serviceBySop.get(context.abstractSyntax);
     if (!service || !service.commands.includes(command.commandField)) return DISCARD;
-    return service.datasetSink?.(contextId, command);
+    return service.datasetSink?.(command, { association, contextId, abstractSyntax: context.abstractSyntax, transferSyntax: context.transferSyntax });
   };
   let connections = 0;
   const maxAssociations = options.maxAssociations ?? 100;

@@ -1,6 +1,6 @@
 import type { Logger } from '../core/logging.js';
 import type { Association, DimseMessage } from './acse/association.js';
-import type { DatasetSinkProvider } from './acse/message-receiver.js';
+import type { DatasetSink } from './acse/message-receiver.js';
 import type { CommandFields } from './dimse/command-set.js';
 
 /** What an SCP handler gets besides the request. */
@@ -12,6 +12,14 @@ export interface ScpContext {
   /** Aborted on C-CANCEL, when the association ends, and on server shutdown. */
   readonly signal: AbortSignal;
   readonly logger: Logger;
+}
+
+/** Where a dataset being received comes from: the association and its presentation context. */
+export interface SinkContext {
+  readonly association: Association;
+  readonly contextId: number;
+  readonly abstractSyntax: string;
+  readonly transferSyntax: string;
 }
 
 /** One response of an SCP handler: the status, optional extra command fields, optional dataset bytes. */
@@ -32,7 +40,7 @@ export interface ScpService {
   /** The request Command Fields it handles (e.g. [0x0030] C-ECHO-RQ); others get 0x0211 unrecognized operation. */
   readonly commands: readonly number[];
   /** Streams the datasets of its requests to a sink (C-STORE to a temporary file) instead of memory. */
-  readonly datasetSink?: DatasetSinkProvider;
+  readonly datasetSink?: (command: CommandFields, context: SinkContext) => DatasetSink | undefined;
   /** In preference order. */
   readonly transferSyntaxes: readonly string[];
   /** SCP/SCU role selection: may the requestor act as SCP for this SOP class (C-GET storage sub-operations)? */

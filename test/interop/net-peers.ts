@@ -3,9 +3,10 @@
  * loopback ports with TCP_NODELAY=1 and stopped by their PID; the Portico command line; ports and polling.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImplicitVRLittleEndian } from '../../src/encoding/transfer-syntax.js';
@@ -294,7 +295,9 @@ export interface PorticoServe extends Daemon {
 export function startPorticoServe(args: readonly string[]): Promise<PorticoServe> {
   return retryOnPortTaken(async () => {
     const port = await freePort();
-    const daemon = await startDaemon('portico serve', process.execPath, [PORTICO_BIN, 'serve', '--host', HOST, '--port', String(port), ...args], {
+    // Each server gets its own data folder (removed with the system's temp files), never one in the repository.
+    const dir = mkdtempSync(join(tmpdir(), 'portico-serve-'));
+    const daemon = await startDaemon('portico serve', process.execPath, [PORTICO_BIN, 'serve', '--host', HOST, '--port', String(port), '--dir', dir, '--reserve-mb', '1', ...args], {
       cwd: REPO_ROOT,
       ready: async (d) => /listening on/.test(d.stdout()),
     });

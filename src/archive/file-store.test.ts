@@ -1,0 +1,67 @@
+import { mkdtemp, readdir, readFile as fsReadFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DicomValueError } from '../core/errors.js';
+import { FileStore } from './file-store.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'portico-files-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('FileStore', () => {
+  it('lays files out as store/<2 hex>/<study>/<series>/<sop>.dcm', () => {
+    const path = new FileStore(dir).relativePath('1.2.3', '1.2.3.4', '1.2.3.4.5');
+    expect(path).toMatch(/^store\/[0-9a-f]{2}\/1\.2\.3\/1\.2\.3\.4\/1\.2\.3\.4\.5\.dcm$/);
+  });
+
+  it('never lets a hostile UID reach a path', () => {
+    const files = new FileStore(dir);
+    for (const bad of ['../../x', '/etc/passwd', '1.2.3\0', '1.2.abc', `1.${'2'.repeat(70)}`, '', '1..2', '01.2']) {
+      expect(() => files.relativePath(bad, '1.2', '1.2.3')).toThrow(DicomValueError);
+      expect(() => files.relativePath('1.2', '1.2', bad)).toThrow(DicomValueError);
+    }
+    expect(() => files.absolute('../outside.dcm')).toThrow(DicomValueError);
+  });
+
+  it('empties tmp/ on start, and commits a temporary file durably into place', async () => {
+    const files = new FileStore(dir, 0);
+    await files.init();
+    await writeFile(join(files.tmpDir, 'left-over.part'), 'partial');
+    await files.init();
+    expect(await readdir(files.tmpDir)).toEqual([]);
+    const temp = await files.createTemp();
+    await temp.write(new Uint8Array([1, 2, 3]));
+    await temp.write(new Uint8Array(2 << 20));
+    await temp.sync();
+    const rel = files.relativePath('1.2', '1.2.3', '1.2.3.4');
+    await files.commit(temp, rel);
+    const bytes = await fsReadFile(files.absolute(rel));
+    expect(bytes.length).toBe(3 + (2 << 20));
+    expect([...bytes.subarray(0, 3)]).toEqual([1, 2, 3]);
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('moves invalid instances to error/ under a generated name, and discards leave nothing', async () => {
+    const files = new FileStore(dir, 0);
+    await files.init();
+    const bad = await files.createTemp();
+    await bad.write(new Uint8Array([9]));
+    const kept = await files.keepAsError(bad);
+    expect(kept.startsWith(files.errorDir)).toBe(true);
+    expect(await readdir(files.errorDir)).toHaveLength(1);
+    const gone = await files.createTemp();
+    await gone.write(new Uint8Array([1]));
+    await gone.discard();
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('reports whether the reserve of free space is there', async () => {
+    expect(await new FileStore(dir, 0).hasSpace()).toBe(true);
+    expect(await new FileStore(dir, Number.MAX_SAFE_INTEGER).hasSpace()).toBe(false);
+  });
+});

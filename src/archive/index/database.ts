@@ -1,0 +1,65 @@
+import { Kysely, SqliteDialect } from 'kysely';
+import { openSqliteConnection, type SqliteConnection } from './better-sqlite3.js';
+import { toArchiveIndexError } from './errors.js';
+import { migrateIndex } from './migrations/migrations.js';
+import type { IndexDatabase } from './schema.js';
+import { SqliteArchiveIndex, type SqliteArchiveIndexOptions } from './sqlite-index.js';
+
+export type { IndexDatabase, InstancesTable, PatientsTable, SeriesTable, StudiesTable } from './schema.js';
+
+export interface SqliteIndexOptions extends SqliteArchiveIndexOptions {
+  /** How long a write waits for a lock held by another process (`portico ls` beside `portico serve`). Default 5000 ms. */
+  readonly busyTimeoutMs?: number;
+}
+
+/**
+ * Opens (creating if needed) the SQLite index at `path` (`':memory:'` for tests) and brings its schema up to date.
+ *
+ * Durability first: WAL with `synchronous=FULL`, so a commit is on disk when the write returns and a C-STORE success
+ * can follow it; `foreign_keys=ON`; a busy timeout so another process waits its turn. All pending migrations run in
+ * one BEGIN IMMEDIATE transaction: a crash or error leaves the schema as it was, and two processes opening a new file
+ * at once do not both migrate.
+ */
+export async function openSqliteIndex(path: string, options: SqliteIndexOptions = {}): Promise<SqliteArchiveIndex> {
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  let raw: SqliteConnection | undefined;
+  try {
+    raw = openSqliteConnection(path, { timeout: busyTimeoutMs });
+    configure(raw, busyTimeoutMs);
+  } catch (error) {
+    if (raw?.open === true) raw.close();
+    throw toArchiveIndexError(error, `opening the archive index ${path}`, 'OPEN');
+  }
+
+  const kysely = new Kysely<IndexDatabase>({ dialect: new SqliteDialect({ database: raw }) });
+  try {
+    await migrate(raw, kysely);
+  } catch (error) {
+    await kysely.destroy();
+    if (raw.open) raw.close();
+    throw toArchiveIndexError(error, `migrating the archive index ${path}`, 'MIGRATION');
+  }
+  return new SqliteArchiveIndex(raw, kysely, options);
+}
+
+function configure(raw: SqliteConnection, busyTimeoutMs: number): void {
+  // journal_mode answers 'memory' for ':memory:', 'wal' for a file (WAL persists in the file once set).
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
+  if (raw.pragma('foreign_keys', { simple: true }) !== 1) throw new Error('this SQLite build cannot enforce foreign keys');
+}
+
+async function migrate(raw: SqliteConnection, kysely: Kysely<IndexDatabase>): Promise<void> {
+  // kysely runs SQLite migrations outside a transaction (its adapter reports no transactional DDL); SQLite does have
+  // transactional DDL, so the whole upgrade, migration table included, goes into one transaction here.
+  raw.exec('BEGIN IMMEDIATE');
+  try {
+    await migrateIndex(kysely as unknown as Kysely<unknown>, 'sqlite');
+    raw.exec('COMMIT');
+  } catch (error) {
+    if (raw.inTransaction) raw.exec('ROLLBACK');
+    throw error;
+  }
+}

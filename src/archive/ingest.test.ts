@@ -1,0 +1,135 @@
+import { mkdtemp, readdir, readFile as fsReadFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Dataset } from '../data/dataset.js';
+import { readFile } from '../encoding/read.js';
+import { writeDicom } from '../encoding/write.js';
+import { FileStore } from './file-store.js';
+import type { ArchiveIndex, DuplicatePolicy, IndexResult, InstanceRecord } from './index/types.js';
+import { CANNOT_UNDERSTAND, DOES_NOT_MATCH, Ingest, OUT_OF_RESOURCES, type StoreOutcome } from './ingest.js';
+
+/** An in-memory stand-in for our own index port (the SQLite one has its own tests). */
+class MemoryIndex implements Partial<ArchiveIndex> {
+  readonly rows = new Map<string, InstanceRecord>();
+  fail = false;
+  async indexInstance(record: InstanceRecord, duplicates: DuplicatePolicy): Promise<IndexResult> {
+    if (this.fail) throw new Error('database is locked');
+    const old = this.rows.get(record.sopInstanceUid);
+    if (old && duplicates === 'keep-first') return { outcome: 'duplicate-kept' };
+    this.rows.set(record.sopInstanceUid, record);
+    return old ? { outcome: 'overwritten', previousPath: old.path } : { outcome: 'inserted' };
+  }
+  async findInstance(uid: string): Promise<InstanceRecord | undefined> {
+    return this.rows.get(uid);
+  }
+}
+
+const CT = '1.2.840.10008.5.1.4.1.1.2';
+const EXPLICIT = '1.2.840.10008.1.2.1';
+
+function instance(overrides: Record<string, string> = {}): Dataset {
+  const ds = new Dataset();
+  ds.set('SOPClassUID', CT);
+  ds.set('SOPInstanceUID', '1.2.3.4.5');
+  ds.set('StudyInstanceUID', '1.2.3');
+  ds.set('SeriesInstanceUID', '1.2.3.4');
+  ds.set('PatientName', 'DOE^JANE');
+  ds.set('PatientID', 'P1');
+  ds.set('Modality', 'CT');
+  for (const [k, v] of Object.entries(overrides)) ds.set(k, v);
+  ds.set('PixelData', new Uint8Array(4096), 'OW');
+  return ds;
+}
+
+const body = (ds: Dataset): Uint8Array => writeDicom(ds, { part10: false, transferSyntax: EXPLICIT });
+
+let dir: string;
+let files: FileStore;
+let index: MemoryIndex;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'portico-ingest-'));
+  files = new FileStore(dir, 0);
+  await files.init();
+  index = new MemoryIndex();
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function send(ingest: Ingest, bytes: Uint8Array, sop = '1.2.3.4.5', chunk = 1000): Promise<StoreOutcome> {
+  const sink = ingest.sink({ commandField: 1, affectedSopClassUid: CT, affectedSopInstanceUid: sop, hasDataset: true }, EXPLICIT, 'MODALITY');
+  for (let i = 0; i < bytes.length; i += chunk) await sink.write(bytes.subarray(i, i + chunk));
+  return (await sink.end()) as StoreOutcome;
+}
+
+describe('Ingest', () => {
+  it('stores a Part 10 file with the received transfer syntax and Source AE Title, indexed, byte for byte', async () => {
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    const bytes = body(instance());
+    const outcome = await send(ingest, bytes);
+    expect(outcome.status).toBe(0);
+    const stored = await readFile(files.absolute(outcome.path!));
+    expect(stored.meta.string('TransferSyntaxUID')).toBe(EXPLICIT);
+    expect(stored.meta.string(0x00020016)).toBe('MODALITY');
+    expect(stored.meta.string('MediaStorageSOPInstanceUID')).toBe('1.2.3.4.5');
+    const raw = await fsReadFile(files.absolute(outcome.path!));
+    expect(Buffer.compare(raw.subarray(stored.datasetOffset), Buffer.from(bytes))).toBe(0);
+    expect(index.rows.get('1.2.3.4.5')).toMatchObject({ patientName: 'DOE^JANE', callingAeTitle: 'MODALITY', path: outcome.path, size: raw.length });
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('answers A900 and keeps the bytes in error/ when UIDs are missing, invalid or do not match the request', async () => {
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    const noStudy = instance();
+    noStudy.delete('StudyInstanceUID');
+    expect((await send(ingest, body(noStudy))).status).toBe(DOES_NOT_MATCH);
+    expect((await send(ingest, body(instance({ SeriesInstanceUID: '../../etc' })))).status).toBe(DOES_NOT_MATCH);
+    expect((await send(ingest, body(instance()), '9.9.9')).status).toBe(DOES_NOT_MATCH);
+    expect(await readdir(files.errorDir)).toHaveLength(3);
+    expect(index.rows.size).toBe(0);
+    expect(await readdir(files.storeDir)).toEqual([]);
+  });
+
+  it('answers C000 for a dataset that ends early or lies about a length, indexing nothing', async () => {
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    const bytes = body(instance());
+    const outcome = await send(ingest, bytes.subarray(0, bytes.length - 100));
+    expect(outcome.status).toBe(CANNOT_UNDERSTAND);
+    expect(outcome.errorComment).toMatch(/cannot be parsed/);
+    expect(index.rows.size).toBe(0);
+  });
+
+  it('keeps the first copy of a duplicate by default, or overwrites when asked', async () => {
+    const first = new Ingest(files, index as unknown as ArchiveIndex);
+    await send(first, body(instance({ PatientName: 'FIRST' })));
+    expect((await send(first, body(instance({ PatientName: 'SECOND' })))).status).toBe(0);
+    expect(index.rows.get('1.2.3.4.5')!.patientName).toBe('FIRST');
+    const overwrite = new Ingest(files, index as unknown as ArchiveIndex, { duplicates: 'overwrite' });
+    const outcome = await send(overwrite, body(instance({ PatientName: 'THIRD' })));
+    expect(index.rows.get('1.2.3.4.5')!.patientName).toBe('THIRD');
+    expect((await readFile(files.absolute(outcome.path!))).dataset.string('PatientName')).toBe('THIRD');
+  });
+
+  it('answers A700 without space, or when the index fails, and leaves no file behind', async () => {
+    const full = new Ingest(new FileStore(dir, Number.MAX_SAFE_INTEGER), index as unknown as ArchiveIndex);
+    expect((await send(full, body(instance()))).status).toBe(OUT_OF_RESOURCES);
+    index.fail = true;
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    const outcome = await send(ingest, body(instance()));
+    expect(outcome.status).toBe(OUT_OF_RESOURCES);
+    expect(await readdir(files.tmpDir)).toEqual([]);
+    const left: string[] = [];
+    for (const e of await readdir(files.storeDir, { recursive: true, withFileTypes: true })) if (e.isFile()) left.push(e.name);
+    expect(left).toEqual([]);
+  });
+
+  it('leaves nothing when the association ends in the middle of a dataset', async () => {
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    const sink = ingest.sink({ commandField: 1, affectedSopClassUid: CT, affectedSopInstanceUid: '1.2.3.4.5', hasDataset: true }, EXPLICIT, 'X');
+    await sink.write(body(instance()).subarray(0, 500));
+    sink.abort(new Error('connection reset'));
+    for (let i = 0; i < 50 && (await readdir(files.tmpDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+});

@@ -1,0 +1,228 @@
+import { rm } from 'node:fs/promises';
+import { DicomError } from '../core/errors.js';
+import { type Logger, silentLogger } from '../core/logging.js';
+import { Dataset } from '../data/dataset.js';
+import { isValidUid } from '../data/uid.js';
+import { buildFileMeta } from '../encoding/file-meta.js';
+import { readFile } from '../encoding/read.js';
+import { encodePart10Header } from '../encoding/write.js';
+import type { DatasetSink } from '../net/acse/message-receiver.js';
+import type { CommandFields } from '../net/dimse/command-set.js';
+import type { FileStore, TempFile } from './file-store.js';
+import type { ArchiveIndex, DuplicatePolicy, InstanceRecord } from './index/types.js';
+
+/** How one C-STORE ended, for the response: status, comment, and where the instance went. */
+export interface StoreOutcome {
+  readonly status: number;
+  readonly errorComment?: string;
+  readonly path?: string;
+}
+
+/** PS3.4 B.2.3: A700 out of resources, A900 data set does not match SOP class, C000 cannot understand. */
+export const OUT_OF_RESOURCES = 0xa700;
+export const DOES_NOT_MATCH = 0xa900;
+export const CANNOT_UNDERSTAND = 0xc000;
+
+const SOP_CLASS = 0x00080016;
+const SOP_INSTANCE = 0x00080018;
+const STUDY = 0x0020000d;
+const SERIES = 0x0020000e;
+const SOURCE_AE_TITLE = 0x00020016;
+
+export interface IngestOptions {
+  readonly duplicates?: DuplicatePolicy;
+  readonly logger?: Logger;
+}
+
+/**
+ * Receives instances into the archive (Dicom2Media's and the echoes server's rules): each dataset streams from the
+ * PDVs into a temporary Part 10 file, is fsync'd, checked, renamed into `store/` (folders fsync'd), indexed, and only
+ * then reported as stored. Anything that fails leaves no partial file and no index row; invalid instances are kept
+ * in `error/` under a generated name.
+ */
+export class Ingest {
+  readonly #files: FileStore;
+  readonly #index: ArchiveIndex;
+  readonly #duplicates: DuplicatePolicy;
+  readonly #logger: Logger;
+
+  constructor(files: FileStore, index: ArchiveIndex, options: IngestOptions = {}) {
+    this.#files = files;
+    this.#index = index;
+    this.#duplicates = options.duplicates ?? 'keep-first';
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  /** A sink for the dataset of one C-STORE-RQ received on a context with `transferSyntax` from `callingAeTitle`. */
+  sink(command: CommandFields, transferSyntax: string, callingAeTitle: string): DatasetSink {
+    return new IngestSink(this, command, transferSyntax, callingAeTitle);
+  }
+
+  /** @internal */
+  get files(): FileStore {
+    return this.#files;
+  }
+
+  /** @internal Checks the received file and moves it into the archive. */
+  async store(temp: TempFile, command: CommandFields, callingAeTitle: string): Promise<StoreOutcome> {
+    let parsed;
+    try {
+      parsed = await readFile(temp.path);
+    } catch (error) {
+      const kept = await this.#files.keepAsError(temp);
+      this.#logger.warn({ file: kept, err: (error as Error).message }, 'received dataset cannot be read; kept in error/');
+      return { status: CANNOT_UNDERSTAND, errorComment: clip(`dataset cannot be parsed: ${(error as Error).message}`), path: kept };
+    }
+    const ds = parsed.dataset;
+    const sopClass = ds.string(SOP_CLASS) ?? '';
+    const sopInstance = ds.string(SOP_INSTANCE) ?? '';
+    const study = ds.string(STUDY) ?? '';
+    const series = ds.string(SERIES) ?? '';
+    const problem =
+      !sopClass || !sopInstance || !study || !series
+        ? 'missing SOP Class, SOP Instance, Study or Series Instance UID'
+        : ![sopClass, sopInstance, study, series].every(isValidUid)
+          ? 'a UID is not valid (PS3.5 9.1)'
+          : sopClass !== command.affectedSopClassUid
+            ? `SOP Class UID ${sopClass} does not match the request's ${command.affectedSopClassUid}`
+            : sopInstance !== command.affectedSopInstanceUid
+              ? `SOP Instance UID does not match the request's`
+              : undefined;
+    if (problem) {
+      const kept = await this.#files.keepAsError(temp);
+      this.#logger.warn({ file: kept, problem }, 'invalid instance kept in error/');
+      return { status: DOES_NOT_MATCH, errorComment: clip(problem), path: kept };
+    }
+    const path = this.#files.relativePath(study, series, sopInstance);
+    if (this.#duplicates === 'keep-first' && (await this.#index.findInstance(sopInstance))) {
+      // Already stored: the archive keeps the first copy and the sender is told it is stored.
+      await temp.discard();
+      return { status: 0, path };
+    }
+    await this.#files.commit(temp, path);
+    try {
+      const result = await this.#index.indexInstance(record(ds, sopInstance, sopClass, study, series, path, temp.size, parsed.transferSyntax.uid, callingAeTitle), this.#duplicates);
+      if (result.outcome === 'overwritten' && result.previousPath && result.previousPath !== path) {
+        await rm(this.#files.absolute(result.previousPath), { force: true });
+      }
+    } catch (error) {
+      // Not indexed means not stored: no file without its row.
+      await rm(this.#files.absolute(path), { force: true });
+      throw error;
+    }
+    return { status: 0, path };
+  }
+}
+
+class IngestSink implements DatasetSink {
+  readonly #ingest: Ingest;
+  readonly #command: CommandFields;
+  readonly #callingAeTitle: string;
+  readonly #temp: Promise<TempFile | undefined>;
+  #failure: StoreOutcome | undefined;
+
+  constructor(ingest: Ingest, command: CommandFields, transferSyntax: string, callingAeTitle: string) {
+    this.#ingest = ingest;
+    this.#command = command;
+    this.#callingAeTitle = callingAeTitle;
+    this.#temp = this.#open(transferSyntax);
+    this.#temp.catch(() => undefined);
+  }
+
+  async #open(transferSyntax: string): Promise<TempFile | undefined> {
+    const files = this.#ingest.files;
+    if (!(await files.hasSpace())) {
+      this.#failure = { status: OUT_OF_RESOURCES, errorComment: 'not enough free disk space' };
+      return undefined;
+    }
+    const temp = await files.createTemp();
+    const stub = new Dataset();
+    stub.set(SOP_CLASS, [this.#command.affectedSopClassUid ?? ''], 'UI');
+    stub.set(SOP_INSTANCE, [this.#command.affectedSopInstanceUid ?? ''], 'UI');
+    const meta = buildFileMeta(stub, transferSyntax);
+    meta.set(SOURCE_AE_TITLE, [this.#callingAeTitle], 'AE');
+    await temp.write(encodePart10Header(meta));
+    return temp;
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    if (this.#failure) return;
+    try {
+      const temp = await this.#temp;
+      if (temp) await temp.write(chunk);
+    } catch (error) {
+      await this.#fail(error as Error);
+    }
+  }
+
+  async end(): Promise<StoreOutcome> {
+    let temp: TempFile | undefined;
+    try {
+      temp = await this.#temp;
+      if (!this.#failure && temp) await temp.sync();
+    } catch (error) {
+      await this.#fail(error as Error);
+    }
+    if (this.#failure || !temp) return this.#failure ?? { status: OUT_OF_RESOURCES, errorComment: 'cannot write' };
+    try {
+      return await this.#ingest.store(temp, this.#command, this.#callingAeTitle);
+    } catch (error) {
+      await temp.discard();
+      return { status: OUT_OF_RESOURCES, errorComment: clip(`cannot store: ${(error as Error).message}`) };
+    }
+  }
+
+  abort(): void {
+    void this.#temp.then((t) => t?.discard()).catch(() => undefined);
+  }
+
+  async #fail(error: Error): Promise<void> {
+    if (!this.#failure) {
+      const code = (error as NodeJS.ErrnoException).code;
+      this.#failure = { status: OUT_OF_RESOURCES, errorComment: clip(code === 'ENOSPC' ? 'disk full' : `write error: ${error.message}`) };
+    }
+    const temp = await this.#temp.catch(() => undefined);
+    await temp?.discard();
+  }
+}
+
+const clip = (text: string): string => text.replace(/[\\\u0080-\uffff]/g, '?').slice(0, 64);
+
+function record(ds: Dataset, sopInstanceUid: string, sopClassUid: string, studyInstanceUid: string, seriesInstanceUid: string, path: string, size: number, transferSyntaxUid: string, callingAeTitle: string): InstanceRecord {
+  const s = (key: string): string => {
+    try {
+      return ds.strings(key).join('\\');
+    } catch (error) {
+      if (error instanceof DicomError) return '';
+      throw error;
+    }
+  };
+  return {
+    sopInstanceUid,
+    sopClassUid,
+    instanceNumber: s('InstanceNumber'),
+    transferSyntaxUid,
+    path,
+    size,
+    receivedAt: new Date().toISOString(),
+    callingAeTitle,
+    specificCharacterSet: s('SpecificCharacterSet'),
+    patientId: s('PatientID'),
+    issuerOfPatientId: s('IssuerOfPatientID'),
+    patientName: s('PatientName'),
+    patientBirthDate: s('PatientBirthDate'),
+    patientSex: s('PatientSex'),
+    studyInstanceUid,
+    studyDate: s('StudyDate'),
+    studyTime: s('StudyTime'),
+    accessionNumber: s('AccessionNumber'),
+    studyId: s('StudyID'),
+    studyDescription: s('StudyDescription'),
+    referringPhysicianName: s('ReferringPhysicianName'),
+    seriesInstanceUid,
+    modality: s('Modality'),
+    seriesNumber: s('SeriesNumber'),
+    seriesDescription: s('SeriesDescription'),
+    bodyPartExamined: s('BodyPartExamined'),
+  };
+}

@@ -46,6 +46,9 @@ export interface AssociationOptions {
   readonly datasetSink?: DatasetSinkProvider;
 }
 
+/** Stands in for an error when nobody is waiting (a clean release). */
+const CLOSED = new AssociationAbortedError(2, 0, 'the association has ended');
+
 type Pending = { readonly queue: AsyncQueue<DimseMessage>; readonly commandField: number };
 
 /**
@@ -370,7 +373,9 @@ export class Association {
     }
     this.#outcome = outcome;
     if (this.#idleTimer) clearTimeout(this.#idleTimer);
-    const error = this.#abortError ?? new AssociationAbortedError(2, 0, `the association ended (${outcome}) with responses outstanding`);
+    // An error (and its stack) is only built when someone is still waiting for something.
+    const needsError = this.#pending.size > 0 || (this.#released !== undefined && outcome !== 'released') || this.#receiver.busy;
+    const error = needsError ? (this.#abortError ?? new AssociationAbortedError(2, 0, `the association ended (${outcome}) with responses outstanding`)) : CLOSED;
     this.#receiver.abandon(error);
     const waiters = this.#quietWaiters;
     this.#quietWaiters = [];

@@ -133,6 +133,11 @@ export class MessageReceiver {
     });
   }
 
+  /** A dataset is being received. */
+  get busy(): boolean {
+    return this.#current !== undefined;
+  }
+
   /** Resolves when every message received so far has been delivered. */
   settled(): Promise<void> {
     return this.#order;

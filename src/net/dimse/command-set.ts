@@ -146,7 +146,8 @@ export function encodeCommand(fields: CommandFields): Uint8Array {
 }
 
 function encodeField(spec: FieldSpec, v: string | number | boolean | readonly number[]): Uint8Array {
-  const name = `${formatTag(spec.tag)} ${spec.key}`;
+  // Named only in error messages: formatting a tag for every field costs more than encoding it.
+  const name = { toString: () => `${formatTag(spec.tag)} ${spec.key}` };
   switch (spec.kind) {
     case 'us':
     case 'dst':
@@ -247,7 +248,7 @@ export function decodeCommand(bytes: Uint8Array): CommandFields {
   if (!isKnownCommandField(out.commandField)) throw new DimseDecodeError(`command set: unknown Command Field 0x${hex4(out.commandField)}`);
   if (dataSetType === undefined) throw new DimseDecodeError('command set: no Command Data Set Type (0000,0800)');
   out.hasDataset = dataSetType !== DataSetType.NULL;
-  const name = `Command Field 0x${hex4(out.commandField)}`;
+  const name = { toString: () => `Command Field 0x${hex4(out.commandField)}` };
   if (out.commandField === CommandField.C_CANCEL_RQ) {
     if (out.messageIdBeingRespondedTo === undefined) throw new DimseDecodeError(`command set: C-CANCEL-RQ without Message ID Being Responded To`);
   } else if ((out.commandField & 0x8000) === 0) {

@@ -30,14 +30,57 @@ export interface LoggerOptions {
 
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
-/** pino, writing JSON lines or readable text: `2026-11-22T08:41:38.123Z INFO message key=value ...`. */
+/**
+ * JSON lines through pino (`json`), or readable text lines written directly: `2026-11-22T08:41:38.123Z INFO message
+ * key=value ...` (formatting text from pino's JSON would serialize and parse every record twice).
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
-  const stream = { write: options.json ? write : (line: string) => write(formatText(line)) };
-  return pino({ level: options.verbose ? 'debug' : 'info', base: undefined }, stream) as unknown as Logger;
+  if (options.json) return pino({ level: options.verbose ? 'debug' : 'info', base: undefined }, { write }) as unknown as Logger;
+  return new TextLogger(write, options.verbose === true, {});
 }
 
-/** One pino JSON record as a text line. */
+class TextLogger implements Logger {
+  constructor(
+    readonly write: (line: string) => void,
+    readonly verbose: boolean,
+    readonly bindings: Record<string, unknown>,
+  ) {}
+
+  #log(level: number, obj: object | string, msg?: string): void {
+    const fields = typeof obj === 'string' ? this.bindings : { ...this.bindings, ...obj };
+    const text = typeof obj === 'string' ? obj : (msg ?? '');
+    this.write(textLine(Date.now(), level, text, fields));
+  }
+
+  debug(obj: object | string, msg?: string): void {
+    if (this.verbose) this.#log(20, obj, msg);
+  }
+  info(obj: object | string, msg?: string): void {
+    this.#log(30, obj, msg);
+  }
+  warn(obj: object | string, msg?: string): void {
+    this.#log(40, obj, msg);
+  }
+  error(obj: object | string, msg?: string): void {
+    this.#log(50, obj, msg);
+  }
+  child(bindings: Record<string, unknown>): Logger {
+    return new TextLogger(this.write, this.verbose, { ...this.bindings, ...bindings });
+  }
+  isLevelEnabled(level: string): boolean {
+    return level !== 'debug' && level !== 'trace' ? true : this.verbose;
+  }
+}
+
+function textLine(time: number, level: number, msg: string, record: Record<string, unknown>): string {
+  const fields = Object.entries(record)
+    .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `${new Date(time).toISOString()} ${LEVELS[level] ?? level} ${msg}${fields ? ` ${fields}` : ''}\n`;
+}
+
+/** One pino JSON record as a text line (for reading JSON logs back). */
 export function formatText(json: string): string {
   let record: Record<string, unknown>;
   try {
@@ -46,9 +89,5 @@ export function formatText(json: string): string {
     return json;
   }
   const { time, level, msg, ...rest } = record;
-  const when = typeof time === 'number' ? new Date(time).toISOString() : '';
-  const fields = Object.entries(rest)
-    .map(([k, v]) => `${k}=${typeof v === 'string' && !/\s/.test(v) ? v : JSON.stringify(v)}`)
-    .join(' ');
-  return `${when} ${LEVELS[level as number] ?? level} ${msg ?? ''}${fields ? ` ${fields}` : ''}\n`;
+  return textLine(typeof time === 'number' ? time : Date.now(), level as number, String(msg ?? ''), rest);
 }

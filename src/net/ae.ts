@@ -126,7 +126,8 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
       idleTimeout: options.idleTimeout,
       maxDatasetInMemory: options.maxDatasetInMemory ?? 64 * 1024 * 1024,
       datasetSink: (contextId, command) => (current ? datasetSink(contextId, command, current) : DISCARD),
-      logger: logger.child({ peer }),
+      // A child logger per connection only pays off when transitions are logged (--verbose).
+      logger: logger.isLevelEnabled?.('debug') ? logger.child({ peer }) : logger,
       ...(connections > maxAssociations || shutdown.signal.aborted ? { rejectAll: Reject.LOCAL_LIMIT_EXCEEDED } : {}),
     };
     void acceptAssociation(socket, policy).then((result) => {

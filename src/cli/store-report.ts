@@ -9,11 +9,14 @@ const MB = 1_000_000;
 
 export const peerName = (peer: Peer): string => `${peer.aeTitle}@${peer.host.includes(':') ? `[${peer.host}]` : peer.host}:${peer.port}`;
 
+/** `text` without a leading `destination: ` (network errors name the peer; our lines already do). */
+export const withoutPeer = (destination: string, text: string): string => (text.startsWith(`${destination}: `) ? text.slice(destination.length + 2) : text);
+
 /** The line for an instance that was not simply stored, or undefined (stored; or not sent, said once per destination). */
 export function resultLine(destination: string, r: FinalResult): string | undefined {
   if (r.outcome === 'success' || r.notSent) return undefined;
   const label = r.instance.label;
-  const detail = r.detail.startsWith(`${label}: `) ? r.detail.slice(label.length + 2) : r.detail;
+  const detail = withoutPeer(destination, r.detail.startsWith(`${label}: `) ? r.detail.slice(label.length + 2) : r.detail);
   return `${destination}: ${label}: ${r.outcome === 'warning' ? 'warning' : 'failed'}: ${detail}`;
 }
 
@@ -22,7 +25,7 @@ export function notSentLine(destination: string, report: DestinationReport): str
   const notSent = report.results.filter((r) => r.notSent);
   if (notSent.length === 0) return undefined;
   const reasons = [...new Set(notSent.map((r) => r.detail.replace(/^not sent: /, '')))];
-  const why = reasons.map((reason) => (reason.startsWith(`${destination}: `) ? reason.slice(destination.length + 2) : reason)).join('; ');
+  const why = reasons.map((reason) => withoutPeer(destination, reason)).join('; ');
   return `${destination}: ${plural(notSent.length, 'instance')} not sent: ${why}`;
 }
 
@@ -36,7 +39,7 @@ export function summaryLine(destination: string, report: DestinationReport): str
   );
 }
 
-export const skippedLine = (s: SkippedFile): string => (s.reason === 'not-dicom' ? `warning: ${s.path}: not DICOM, skipped` : `warning: ${s.message}; skipped`);
+export const skippedLine = (s: SkippedFile): string => `warning: ${s.message}, skipped`;
 
 const mbPerSecond = (r: DestinationReport): number => (r.seconds > 0 ? r.bytes / MB / r.seconds : 0);
 

@@ -8,7 +8,7 @@ import { describeError } from './errors.js';
 import type { Io } from './io.js';
 import { aeTitle, positiveInt, seconds } from './peer-option.js';
 import { noProgress, type StoreProgress, terminalProgress } from './store-progress.js';
-import { jsonReport, notSentLine, peerName, resultLine, skippedLine, summaryLine } from './store-report.js';
+import { jsonReport, notSentLine, peerName, resultLine, skippedLine, summaryLine, withoutPeer } from './store-report.js';
 
 export interface StoreCliOptions {
   readonly aet: string;
@@ -93,6 +93,10 @@ export async function runStore(peers: readonly Peer[], paths: readonly string[],
   const tty = process.stderr.isTTY === true && options.progress && !options.json;
   const progress: StoreProgress = tty ? terminalProgress(names, instances.length, bytes, process.stderr) : noProgress(io.err);
   const logger = options.verbose ? createLogger({ verbose: true }) : silentLogger;
+  // Ctrl-C: the instances being sent finish, the associations are aborted, the rest is reported as not sent.
+  const cancel = new AbortController();
+  const onSignal = (): void => cancel.abort();
+  process.once('SIGINT', onSignal);
   let reports: DestinationReport[];
   try {
     reports = await Promise.all(
@@ -110,6 +114,7 @@ export async function runStore(peers: readonly Peer[], paths: readonly string[],
             onFailure: options.onFailure,
             priority: options.priority,
             logger: logger.child({ peer: names[n] }),
+            signal: cancel.signal,
           },
           {
             onResult: (r) => {
@@ -119,13 +124,14 @@ export async function runStore(peers: readonly Peer[], paths: readonly string[],
             onProgress: (p) => progress.update(names[n]!, p),
             onRetry: (r) =>
               progress.log(
-                `portico store: ${names[n]}: ${r.reason}; retrying ${r.instances} instance${r.instances === 1 ? '' : 's'} in ${r.delayMs / 1000} s (retry ${r.retry} of ${r.of})`,
+                `portico store: ${names[n]}: ${withoutPeer(names[n]!, r.reason)}; retrying ${r.instances} instance${r.instances === 1 ? '' : 's'} in ${r.delayMs / 1000} s (retry ${r.retry} of ${r.of})`,
               ),
           },
         ),
       ),
     );
   } finally {
+    process.off('SIGINT', onSignal);
     progress.stop();
   }
 

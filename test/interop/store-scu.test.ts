@@ -142,22 +142,24 @@ interface JsonReport {
 }
 
 /** A Storage SCP in this process that answers the n-th C-STORE (1-based) as `script` says. */
-async function scriptedScp(script: (n: number) => ScpResponse): Promise<{ server: DicomServer; received: string[]; peer: string }> {
+async function scriptedScp(script: (n: number) => ScpResponse): Promise<{ server: DicomServer; received: string[]; callers: string[]; peer: string }> {
   const received: string[] = [];
+  const callers: string[] = [];
   let n = 0;
   const service: ScpService = {
     name: 'Storage (scripted)',
     sopClasses: [CT_IMAGE_STORAGE, SECONDARY_CAPTURE_IMAGE_STORAGE, MR_IMAGE_STORAGE, RT_PLAN_STORAGE],
     commands: [0x0001],
     transferSyntaxes: [ExplicitVRLittleEndian, ImplicitVRLittleEndian],
-    handle: async (request) => {
+    handle: async (request, context) => {
       received.push(request.command.affectedSopInstanceUid ?? '?');
+      callers.push(context.association.params.callingAeTitle);
       return script(++n);
     },
   };
   const server = await listen({ aeTitle: 'SCRIPTED', port: 0, host: HOST, services: [service] });
   cleanups.push(() => server.close(200));
-  return { server, received, peer: `SCRIPTED@${HOST}:${server.port}` };
+  return { server, received, callers, peer: `SCRIPTED@${HOST}:${server.port}` };
 }
 
 // -- storescp ----------------------------------------------------------------------------------------------------------
@@ -197,7 +199,8 @@ describe('portico store → storescp +B +xa (accepts every syntax): each file in
 
 describe('portico store → storescp +B (uncompressed syntaxes only)', () => {
   it('a compressed file fails with a clear message, the deflated one is converted, the rest arrive unchanged; exit 1', async () => {
-    const scp = await storescp();
+    // storescp takes P-DATA PDUs of at most 4 KiB: what Portico sends is cut to that (and arrives intact).
+    const scp = await storescp('--max-pdu', '4096');
     const peer = `STORESCP@${HOST}:${scp.port}`;
     const names = ['ct-explicit.dcm', 'ct-implicit.dcm', 'MR_small_bigendian.dcm', 'image_dfl.dcm', 'JPEG2000.dcm'];
     const r = await store([peer, ...names.map((n) => src(n).path)]);
@@ -217,6 +220,7 @@ describe('portico store → storescp +B (uncompressed syntaxes only)', () => {
     const deflated = files.get(uidOf(src('image_dfl.dcm')))!;
     expect(deflated.file.transferSyntax.uid).toBe(ExplicitVRLittleEndian);
     expect(datasetDifferences(deflated.file.dataset, src('image_dfl.dcm').file.dataset)).toEqual([]);
+    expect(complaints(scp.output())).toEqual([]);
   });
 });
 
@@ -279,9 +283,10 @@ describe('portico store → a scripted Portico SCP: statuses as the seeds handle
 
   it('B000: sent, reported as a warning, exit 0', async () => {
     const scp = await scriptedScp((n) => (n === 2 ? { status: 0xb000, fields: { errorComment: 'Patient ID coerced' } } : { status: 0 }));
-    const r = await store([scp.peer, ...three()]);
+    const r = await store([scp.peer, ...three(), '--aet', 'CAMERA']);
     expect(r.status, r.stderr).toBe(0);
     expect(lines(r.stderr)).toEqual([`portico store: ${scp.peer}: ${three()[1]}: warning: 0xB000 Coercion of Data Elements (warning): Patient ID coerced`]);
+    expect(scp.callers).toEqual(['CAMERA', 'CAMERA', 'CAMERA']);
     expect(r.stdout).toMatch(/^Sent 3 of 3 instances \(1 with warnings\) to SCRIPTED@/);
   });
 
@@ -372,8 +377,8 @@ describe('portico store: destinations and connection failures', () => {
     expect(r.status).toBe(1);
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(lines(r.stderr)).toEqual([
-      `portico store: ${peer}: ${peer}: connection refused; retrying 2 instances in 0.1 s (retry 1 of 2)`,
-      `portico store: ${peer}: ${peer}: connection refused; retrying 2 instances in 0.1 s (retry 2 of 2)`,
+      `portico store: ${peer}: connection refused; retrying 2 instances in 0.1 s (retry 1 of 2)`,
+      `portico store: ${peer}: connection refused; retrying 2 instances in 0.1 s (retry 2 of 2)`,
       `portico store: ${peer}: 2 instances not sent: connection refused`,
     ]);
     expect(r.stdout).toMatch(/^Sent 0 of 2 instances \(2 failed\) to NOBODY@127\.0\.0\.1:\d+ in \d+\.\d+ s after 2 retries, 0\.0 MB\/s\n$/);

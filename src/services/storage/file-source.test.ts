@@ -60,6 +60,13 @@ beforeAll(async () => {
   const noSop = new Dataset();
   noSop.set('PatientName', 'No^Sop');
   await write('nosop.dcm', writeDicom(noSop, { transferSyntax: ExplicitVRLittleEndian, part10: false }));
+  // A Part 10 header whose meta names no SOP class, and a dataset without one.
+  const metaOnly = new Dataset();
+  metaOnly.set('TransferSyntaxUID', ExplicitVRLittleEndian);
+  const header = Buffer.concat([new Uint8Array(128), Buffer.from('DICM'), writeDicom(metaOnly, { part10: false, transferSyntax: ExplicitVRLittleEndian })]);
+  await write('header-nosop.dcm', Buffer.concat([header, writeDicom(noSop, { part10: false, transferSyntax: ExplicitVRLittleEndian })]));
+  // A Part 10 file whose first element claims more bytes than there are.
+  await write('lying.dcm', Buffer.concat([header, Buffer.from([0x08, 0x00, 0x16, 0x00, 0x55, 0x49, 0xff, 0x7f, 0x31, 0x2e])]));
   await write('rle-header.dcm', writeDicom(ct('1.2.3.20'), { transferSyntax: RLELossless }));
 });
 
@@ -109,9 +116,15 @@ describe('collectInstances: files, folders and DICOMDIRs, reading only headers',
     expect(instances.map((i) => i.sopInstanceUid)).toEqual(['1.2.3.11', '1.2.3.12']);
   });
 
-  it('a DICOM file without SOP Class UID is skipped as unreadable; a compressed one is planned in its own syntax', async () => {
-    const { instances, skipped } = await collectInstances([join(dir, 'nosop.dcm'), join(dir, 'rle-header.dcm')]);
-    expect(skipped).toMatchObject([{ reason: 'unreadable', message: expect.stringContaining('no SOP Class UID') }]);
+  it('a Part 10 file without SOP Class UID or with a lying length is unreadable; a bare one without SOP Class UID is not DICOM', async () => {
+    const names = ['header-nosop.dcm', 'lying.dcm', 'nosop.dcm', 'rle-header.dcm'];
+    const { instances, skipped } = await collectInstances(names.map((n) => join(dir, n)));
+    expect(skipped.map((s) => [s.reason, s.message.replace(`${dir}/`, '')])).toEqual([
+      ['unreadable', 'header-nosop.dcm: no SOP Class UID: not a composite instance'],
+      ['unreadable', expect.stringMatching(/^lying\.dcm: .*(past|remain|end)/)],
+      ['not-dicom', 'nosop.dcm: not DICOM (no File Meta Information and no SOP Class UID)'],
+    ]);
+    // A compressed file is planned in its own syntax (whether the peer takes it is decided when sending).
     expect(instances.map((i) => i.transferSyntax)).toEqual([RLELossless]);
   });
 

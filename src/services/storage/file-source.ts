@@ -3,7 +3,7 @@
  * reference). Only each file's header is read — up to the SOP Instance UID — to learn its SOP class, SOP
  * instance, transfer syntax and where its dataset starts; the dataset itself is read when it is sent.
  */
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { DicomParseError } from '../../core/errors.js';
 import { readFile } from '../../encoding/read.js';
@@ -192,7 +192,10 @@ export async function readHeader(candidate: { readonly path: string; readonly si
   try {
     file = await readFile(path, { stopAtTag: HEADER_END });
   } catch (error) {
-    if (error instanceof DicomParseError && error.reason === 'NOT_DICOM') return { skip: { path, reason: 'not-dicom', message: `${path}: not DICOM` } };
+    // Without a DICOM header (preamble + DICM, or a meta group), a file that does not parse is not DICOM.
+    if ((error instanceof DicomParseError && error.reason === 'NOT_DICOM') || !(await hasDicomHeader(path))) {
+      return { skip: { path, reason: 'not-dicom', message: `${path}: not DICOM` } };
+    }
     const text = (error as Error).message ?? String(error);
     return { skip: { path, reason: 'unreadable', message: text.includes(path) ? text : `${path}: ${text}` } };
   }
@@ -202,7 +205,10 @@ export async function readHeader(candidate: { readonly path: string; readonly si
   }
   const sopInstanceUid = file.dataset.string(SOP_INSTANCE_UID) ?? file.meta.string(MEDIA_STORAGE_SOP_INSTANCE_UID);
   if (!sopClassUid || !sopInstanceUid) {
-    return { skip: { path, reason: 'unreadable', message: `${path}: no ${sopClassUid ? 'SOP Instance UID' : 'SOP Class UID'}: not a composite instance` } };
+    const missing = sopClassUid ? 'SOP Instance UID' : 'SOP Class UID';
+    // A bare "dataset" without meta and without SOP UIDs is most likely another kind of file that happened to parse.
+    if (file.meta.size === 0) return { skip: { path, reason: 'not-dicom', message: `${path}: not DICOM (no File Meta Information and no ${missing})` } };
+    return { skip: { path, reason: 'unreadable', message: `${path}: no ${missing}: not a composite instance` } };
   }
   return {
     instance: {
@@ -214,6 +220,23 @@ export async function readHeader(candidate: { readonly path: string; readonly si
       source: { kind: 'file', path, datasetOffset: file.datasetOffset },
     },
   };
+}
+
+/** The file starts like DICOM: a preamble and `DICM`, `DICM`, or a File Meta Information group. */
+async function hasDicomHeader(path: string): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+    const b = Buffer.alloc(132);
+    const { bytesRead } = await handle.read(b, 0, 132, 0);
+    const dicm = (at: number): boolean => bytesRead >= at + 4 && b.toString('latin1', at, at + 4) === 'DICM';
+    const metaGroup = bytesRead >= 6 && b[0] === 0x02 && b[1] === 0x00 && /^[A-Z]{2}$/.test(b.toString('latin1', 4, 6));
+    return dicm(128) || dicm(0) || metaGroup;
+  } catch {
+    return false;
+  } finally {
+    await handle?.close();
+  }
 }
 
 /** `fn` over `items` with at most `limit` at once; results in the items' order. */

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { DicomError } from '../core/errors.js';
+import { DicomError, DicomParseError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logging.js';
 import { Dataset } from '../data/dataset.js';
 import { isValidUid } from '../data/uid.js';
@@ -71,7 +71,9 @@ export class Ingest {
     } catch (error) {
       const kept = await this.#files.keepAsError(temp);
       this.#logger.warn({ file: kept, err: (error as Error).message }, 'received dataset cannot be read; kept in error/');
-      return { status: CANNOT_UNDERSTAND, errorComment: clip(`dataset cannot be parsed: ${(error as Error).message}`), path: kept };
+      // The comment tells the sender what is wrong, never where the server keeps its files.
+      const why = error instanceof DicomParseError ? `${error.reason.toLowerCase().replace(/_/g, ' ')} at byte ${error.offset}` : 'unreadable';
+      return { status: CANNOT_UNDERSTAND, errorComment: clip(`dataset cannot be parsed: ${why}`), path: kept };
     }
     const ds = parsed.dataset;
     const sopClass = ds.string(SOP_CLASS) ?? '';

@@ -289,6 +289,8 @@ export function portico(args: readonly string[], timeoutMs = 20_000): Promise<Ru
 
 export interface PorticoServe extends Daemon {
   readonly port: number;
+  /** Its data folder (store/, tmp/, error/, index.sqlite). */
+  readonly dir: string;
 }
 
 /** `portico serve --port <free> ...args` as a child process; ready when it prints that it listens. */
@@ -301,6 +303,6 @@ export function startPorticoServe(args: readonly string[]): Promise<PorticoServe
       cwd: REPO_ROOT,
       ready: async (d) => /listening on/.test(d.stdout()),
     });
-    return Object.assign(daemon, { port });
+    return Object.assign(daemon, { port, dir });
   });
 }

@@ -76,13 +76,18 @@ export class Ingest {
       return { status: CANNOT_UNDERSTAND, errorComment: clip(`dataset cannot be parsed: ${why}`), path: kept };
     }
     const ds = parsed.dataset;
-    const sopClass = ds.string(SOP_CLASS) ?? '';
-    const sopInstance = ds.string(SOP_INSTANCE) ?? '';
-    const study = ds.string(STUDY) ?? '';
-    const series = ds.string(SERIES) ?? '';
+    // Each UID must have exactly one value: `1.2\..\..` is not a Study Instance UID.
+    const single = (tag: number): string => {
+      const values = ds.strings(tag);
+      return values.length === 1 ? values[0]! : '';
+    };
+    const sopClass = single(SOP_CLASS);
+    const sopInstance = single(SOP_INSTANCE);
+    const study = single(STUDY);
+    const series = single(SERIES);
     const problem =
       !sopClass || !sopInstance || !study || !series
-        ? 'missing SOP Class, SOP Instance, Study or Series Instance UID'
+        ? 'missing, empty or multi-valued SOP Class, SOP Instance, Study or Series Instance UID'
         : ![sopClass, sopInstance, study, series].every(isValidUid)
           ? 'a UID is not valid (PS3.5 9.1)'
           : sopClass !== command.affectedSopClassUid
@@ -96,6 +101,34 @@ export class Ingest {
       return { status: DOES_NOT_MATCH, errorComment: clip(problem), path: kept };
     }
     const path = this.#files.relativePath(study, series, sopInstance);
+    // One instance at a time per SOP Instance UID: check, rename and index must not interleave between associations
+    // that deliver the same instance at once.
+    return this.#serialized(sopInstance, () => this.#place(temp, ds, path, { sopInstance, sopClass, study, series }, parsed.transferSyntax.uid, callingAeTitle));
+  }
+
+  readonly #locks = new Map<string, Promise<unknown>>();
+
+  async #serialized<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const before = this.#locks.get(key) ?? Promise.resolve();
+    const run = before.then(work, work);
+    const settled = run.catch(() => undefined);
+    this.#locks.set(key, settled);
+    try {
+      return await run;
+    } finally {
+      if (this.#locks.get(key) === settled) this.#locks.delete(key);
+    }
+  }
+
+  async #place(
+    temp: TempFile,
+    ds: Dataset,
+    path: string,
+    uids: { sopInstance: string; sopClass: string; study: string; series: string },
+    transferSyntaxUid: string,
+    callingAeTitle: string,
+  ): Promise<StoreOutcome> {
+    const { sopInstance, sopClass, study, series } = uids;
     if (this.#duplicates === 'keep-first' && (await this.#index.findInstance(sopInstance))) {
       // Already stored: the archive keeps the first copy and the sender is told it is stored.
       await temp.discard();
@@ -103,7 +136,7 @@ export class Ingest {
     }
     await this.#files.commit(temp, path);
     try {
-      const result = await this.#index.indexInstance(record(ds, sopInstance, sopClass, study, series, path, temp.size, parsed.transferSyntax.uid, callingAeTitle), this.#duplicates);
+      const result = await this.#index.indexInstance(record(ds, sopInstance, sopClass, study, series, path, temp.size, transferSyntaxUid, callingAeTitle), this.#duplicates);
       if (result.outcome === 'overwritten' && result.previousPath && result.previousPath !== path) {
         await rm(this.#files.absolute(result.previousPath), { force: true });
       }

@@ -37,7 +37,7 @@ export async function runLs(options: LsOptions, io: Io): Promise<number> {
     const studies = await index.listStudies();
     const series = options.series ? await Promise.all(studies.map((s) => index.listSeries(s.studyInstanceUid))) : [];
     if (options.json) {
-      io.out(`${JSON.stringify({ dir, ...counts, studies: studies.map((s, i) => (options.series ? { ...s, series: series[i] } : s)) }, null, 2)}\n`);
+      io.out(`${JSON.stringify({ dir, counts, studies: studies.map((s, i) => (options.series ? { ...s, series: series[i] } : s)) }, null, 2)}\n`);
       return 0;
     }
     io.out(`${dir}: ${counts.patients} patients, ${counts.studies} studies, ${counts.series} series, ${counts.instances} instances, ${mb(counts.size)}\n`);

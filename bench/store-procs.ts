@@ -6,8 +6,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { probe } from './net-measure.js';
 import { cpuMs, DCMTK_ENV, freePort, HOST, PORTICO_BIN, stopProcess } from './net-procs.js';
 
@@ -25,6 +26,26 @@ export const ORTHANC_BIN = '/usr/sbin/Orthanc';
 const TIME_BIN = '/usr/bin/time';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+// -- The Portico under test -------------------------------------------------------------------------------------------------
+
+let porticoBin = PORTICO_BIN;
+
+/**
+ * Copies the built Portico (bin/, dist/src/, package.json; node_modules linked) into `dir` and uses that copy for every
+ * `portico serve`, `portico store` and `portico ls` of this run, so that a rebuild of dist/ by someone else during the
+ * run cannot change the code under test halfway (or break it while tsc writes). Returns the copy's bin/portico.
+ */
+export async function snapshotPortico(dir: string): Promise<string> {
+  const repo = fileURLToPath(new URL('../../', import.meta.url));
+  await mkdir(join(dir, 'bin'), { recursive: true });
+  await copyFile(join(repo, 'package.json'), join(dir, 'package.json'));
+  await copyFile(join(repo, 'bin', 'portico'), join(dir, 'bin', 'portico'));
+  await cp(join(repo, 'dist', 'src'), join(dir, 'dist', 'src'), { recursive: true });
+  await symlink(join(repo, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  porticoBin = join(dir, 'bin', 'portico');
+  return porticoBin;
+}
 
 // -- Registry: every child is stopped by its PID, also when the bench dies ----------------------------------------------
 
@@ -267,7 +288,7 @@ export async function startScp(kind: ScpKind, options: StartScpOptions): Promise
   } else {
     aeTitle = 'PORTICO';
     const dir = join(options.workDir, 'data');
-    const args = [...(options.nodeArgs ?? []), PORTICO_BIN, 'serve', '--host', HOST, '--port', String(port), '--aet', aeTitle, '--dir', dir, '--reserve-mb', '1'];
+    const args = [...(options.nodeArgs ?? []), porticoBin, 'serve', '--host', HOST, '--port', String(port), '--aet', aeTitle, '--dir', dir, '--reserve-mb', '1'];
     command = `node ${args.join(' ')}`;
     child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -276,9 +297,11 @@ export async function startScp(kind: ScpKind, options: StartScpOptions): Promise
     });
     ready = async () => stdout.includes('listening on');
     count = async () => {
-      const r = await runToEnd(process.execPath, [PORTICO_BIN, 'ls', '--dir', dir, '--json'], process.env, 60_000);
+      const r = await runToEnd(process.execPath, [porticoBin, 'ls', '--dir', dir, '--json'], process.env, 60_000);
       if (r.code !== 0) throw new Error(`portico ls failed (${r.code}): ${r.stderr.slice(0, 300)}`);
-      return Number((JSON.parse(r.stdout) as { counts?: { instances?: number } }).counts?.instances ?? Number.NaN);
+      // `{ counts: { instances } }`, or `{ instances }` as earlier builds printed it.
+      const json = JSON.parse(r.stdout) as { instances?: number; counts?: { instances?: number } };
+      return Number(json.counts?.instances ?? json.instances ?? Number.NaN);
     };
   }
   track(child);
@@ -351,13 +374,13 @@ export const storescu = (scp: Scp, files: readonly string[], timeoutMs: number, 
   runScu('storescu', ['-aet', 'BENCHSCU', '-aec', scp.aeTitle, HOST, String(scp.port), ...files], DCMTK_ENV, timeoutMs, statsFile);
 
 /** `portico store AET@host:port files... --json --no-progress`. */
-export const porticoStore = (scp: Scp, files: readonly string[], timeoutMs: number, statsFile: string): Promise<ScuResult> =>
-  runScu(process.execPath, [PORTICO_BIN, 'store', `${scp.aeTitle}@${HOST}:${scp.port}`, ...files, '--aet', 'BENCHSCU', '--json', '--no-progress'], process.env, timeoutMs, statsFile);
+export const porticoStore = (scp: Scp, files: readonly string[], timeoutMs: number, statsFile: string, nodeArgs: readonly string[] = []): Promise<ScuResult> =>
+  runScu(process.execPath, [...nodeArgs, porticoBin, 'store', `${scp.aeTitle}@${HOST}:${scp.port}`, ...files, '--aet', 'BENCHSCU', '--json', '--no-progress'], process.env, timeoutMs, statsFile);
 
 /** Whether `portico store` exists in this build (the SCU is written in parallel with this bench). */
 export function porticoStoreAvailable(): boolean {
   try {
-    return execFileSync(process.execPath, [PORTICO_BIN, 'store', '--help'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).includes('C-STORE');
+    return execFileSync(process.execPath, [porticoBin, 'store', '--help'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] }).includes('C-STORE');
   } catch {
     return false;
   }

@@ -64,4 +64,18 @@ describe('FileStore', () => {
     expect(await new FileStore(dir, 0).hasSpace()).toBe(true);
     expect(await new FileStore(dir, Number.MAX_SAFE_INTEGER).hasSpace()).toBe(false);
   });
+
+  it('creates a remembered folder again when it was removed meanwhile', async () => {
+    const files = new FileStore(dir, 0);
+    await files.init();
+    const first = await files.createTemp();
+    await first.sync();
+    const rel = files.relativePath('1.2', '1.2.3', '1.2.3.4');
+    await files.commit(first, rel);
+    await rm(join(files.storeDir), { recursive: true });
+    const second = await files.createTemp();
+    await second.sync();
+    await files.commit(second, files.relativePath('1.2', '1.2.3', '1.2.3.5'));
+    expect(await readdir(join(files.absolute(rel), '..'))).toEqual(['1.2.3.5.dcm']);
+  });
 });

@@ -49,10 +49,21 @@ export class FileStore {
     return full;
   }
 
-  /** Is there room for `bytes` more (plus the reserve)? */
+  /** Folders of store/ known to exist (and to be recorded in their parents): no mkdir or parent fsync for them. */
+  readonly #knownDirs = new Set<string>();
+  #free: { bytes: number; at: number } | undefined;
+
+  /**
+   * Is there room for `bytes` more (plus the reserve)? The file system is asked at most every 250 ms; a write that
+   * fails for lack of space still answers A700.
+   */
   async hasSpace(bytes = 0): Promise<boolean> {
-    const s = await statfs(this.dir);
-    return Number(s.bavail) * Number(s.bsize) >= this.reserveBytes + bytes;
+    const now = Date.now();
+    if (!this.#free || now - this.#free.at > 250) {
+      const s = await statfs(this.dir);
+      this.#free = { bytes: Number(s.bavail) * Number(s.bsize), at: now };
+    }
+    return this.#free.bytes >= this.reserveBytes + bytes;
   }
 
   async createTemp(): Promise<TempFile> {
@@ -74,9 +85,16 @@ export class FileStore {
   async commit(temp: TempFile, relativePath: string): Promise<void> {
     const target = this.absolute(relativePath);
     const parent = dirname(target);
-    const created = await mkdir(parent, { recursive: true });
+    let created = this.#knownDirs.has(parent) ? undefined : await mkdir(parent, { recursive: true });
     await temp.close();
-    await rename(temp.path, target);
+    try {
+      await rename(temp.path, target);
+    } catch (error) {
+      // A folder we knew of was removed meanwhile (an emptied series): create it again.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !this.#knownDirs.delete(parent)) throw error;
+      created = await mkdir(parent, { recursive: true });
+      await rename(temp.path, target);
+    }
     await fsyncDir(parent);
     // New folders must themselves be recorded in their parents for the file to survive a crash.
     if (created !== undefined) {
@@ -85,6 +103,8 @@ export class FileStore {
         if (d === dirname(created)) break;
       }
     }
+    if (this.#knownDirs.size > 100_000) this.#knownDirs.clear();
+    this.#knownDirs.add(parent);
   }
 }
 

@@ -6,6 +6,7 @@ import { Dataset } from '../data/dataset.js';
 import { readFile } from '../encoding/read.js';
 import { writeDicom } from '../encoding/write.js';
 import { FileStore } from './file-store.js';
+import { ArchiveIndexError } from './index/errors.js';
 import type { ArchiveIndex, DuplicatePolicy, IndexResult, InstanceRecord } from './index/types.js';
 import { CANNOT_UNDERSTAND, DOES_NOT_MATCH, Ingest, OUT_OF_RESOURCES, type StoreOutcome } from './ingest.js';
 
@@ -13,8 +14,10 @@ import { CANNOT_UNDERSTAND, DOES_NOT_MATCH, Ingest, OUT_OF_RESOURCES, type Store
 class MemoryIndex implements Partial<ArchiveIndex> {
   readonly rows = new Map<string, InstanceRecord>();
   fail = false;
+  conflict = false;
   async indexInstance(record: InstanceRecord, duplicates: DuplicatePolicy): Promise<IndexResult> {
     if (this.fail) throw new Error('database is locked');
+    if (this.conflict) throw new ArchiveIndexError('CONFLICT', 'series 1.2.3.4 belongs to another study');
     const old = this.rows.get(record.sopInstanceUid);
     if (old && duplicates === 'keep-first') return { outcome: 'duplicate-kept' };
     this.rows.set(record.sopInstanceUid, record);
@@ -131,5 +134,14 @@ describe('Ingest', () => {
     sink.abort(new Error('connection reset'));
     for (let i = 0; i < 50 && (await readdir(files.tmpDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('answers A900 (not a retryable A700) for a series already filed under another study, keeping no file', async () => {
+    index.conflict = true;
+    const outcome = await send(new Ingest(files, index as unknown as ArchiveIndex), body(instance()));
+    expect(outcome).toMatchObject({ status: DOES_NOT_MATCH, errorComment: 'Series Instance UID already belongs to another study' });
+    const left: string[] = [];
+    for (const e of await readdir(files.storeDir, { recursive: true, withFileTypes: true })) if (e.isFile()) left.push(e.name);
+    expect(left).toEqual([]);
   });
 });

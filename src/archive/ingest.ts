@@ -9,6 +9,7 @@ import { encodePart10Header } from '../encoding/write.js';
 import type { DatasetSink } from '../net/acse/message-receiver.js';
 import type { CommandFields } from '../net/dimse/command-set.js';
 import type { FileStore, TempFile } from './file-store.js';
+import { ArchiveIndexError } from './index/errors.js';
 import type { ArchiveIndex, DuplicatePolicy, InstanceRecord } from './index/types.js';
 
 /** How one C-STORE ended, for the response: status, comment, and where the instance went. */
@@ -143,6 +144,11 @@ export class Ingest {
     } catch (error) {
       // Not indexed means not stored: no file without its row.
       await rm(this.#files.absolute(path), { force: true });
+      // A series already filed under another study is a fault of the data, not of our resources: A900, so that the
+      // sender does not retry it as it would an A700.
+      if (error instanceof ArchiveIndexError && error.reason === 'CONFLICT') {
+        return { status: DOES_NOT_MATCH, errorComment: clip('Series Instance UID already belongs to another study') };
+      }
       throw error;
     }
     return { status: 0, path };

@@ -10,6 +10,12 @@ export type { IndexDatabase, InstancesTable, PatientsTable, SeriesTable, Studies
 export interface SqliteIndexOptions extends SqliteArchiveIndexOptions {
   /** How long a write waits for a lock held by another process (`portico ls` beside `portico serve`). Default 5000 ms. */
   readonly busyTimeoutMs?: number;
+  /**
+   * `full` (default): a commit is on disk when it returns. `normal` (WAL): a commit survives a process crash but the
+   * last ones may be lost with the machine's power; only for callers that can rebuild rows from durable files, as
+   * the archive does after an unclean stop.
+   */
+  readonly synchronous?: 'full' | 'normal';
 }
 
 /**
@@ -25,7 +31,7 @@ export async function openSqliteIndex(path: string, options: SqliteIndexOptions 
   let raw: SqliteConnection | undefined;
   try {
     raw = openSqliteConnection(path, { timeout: busyTimeoutMs });
-    configure(raw, busyTimeoutMs);
+    configure(raw, busyTimeoutMs, options.synchronous ?? 'full');
   } catch (error) {
     if (raw?.open === true) raw.close();
     throw toArchiveIndexError(error, `opening the archive index ${path}`, 'OPEN');
@@ -42,10 +48,10 @@ export async function openSqliteIndex(path: string, options: SqliteIndexOptions 
   return new SqliteArchiveIndex(raw, kysely, options);
 }
 
-function configure(raw: SqliteConnection, busyTimeoutMs: number): void {
+function configure(raw: SqliteConnection, busyTimeoutMs: number, synchronous: 'full' | 'normal'): void {
   // journal_mode answers 'memory' for ':memory:', 'wal' for a file (WAL persists in the file once set).
   raw.pragma('journal_mode = WAL');
-  raw.pragma('synchronous = FULL');
+  raw.pragma(synchronous === 'full' ? 'synchronous = FULL' : 'synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   raw.pragma(`busy_timeout = ${Math.max(0, Math.trunc(busyTimeoutMs))}`);
   if (raw.pragma('foreign_keys', { simple: true }) !== 1) throw new Error('this SQLite build cannot enforce foreign keys');

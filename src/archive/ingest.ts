@@ -68,7 +68,9 @@ export class Ingest {
   async store(temp: TempFile, command: CommandFields, callingAeTitle: string): Promise<StoreOutcome> {
     let parsed;
     try {
-      parsed = await readFile(temp.path);
+      // Every element is parsed and every length checked against the file, but values of 4 KiB or more (Pixel Data)
+      // are not read back into memory.
+      parsed = await readFile(temp.path, { bulkDataThreshold: 4096 });
     } catch (error) {
       const kept = await this.#files.keepAsError(temp);
       this.#logger.warn({ file: kept, err: (error as Error).message }, 'received dataset cannot be read; kept in error/');

@@ -8,7 +8,7 @@ import { storageSopClasses } from '../dictionary/uids.js';
 import { FileStore } from './file-store.js';
 import { openSqliteIndex } from './index/database.js';
 import type { ArchiveIndex, DuplicatePolicy } from './index/types.js';
-import { Ingest } from './ingest.js';
+import { Ingest, instanceRecord } from './ingest.js';
 
 export interface ArchiveOptions {
   readonly duplicates?: DuplicatePolicy;
@@ -99,16 +99,9 @@ async function reconcile(dir: string, files: FileStore, index: ArchiveIndex, log
       const ds = parsed.dataset;
       const { size } = await stat(full);
       const source = parsed.meta.string(0x00020016) ?? '';
-      const s = (k: string): string => ds.strings(k).join('\\');
+      const uid = (k: string): string => ds.string(k) ?? '';
       await index.indexInstance(
-        {
-          sopInstanceUid: s('SOPInstanceUID'), sopClassUid: s('SOPClassUID'), instanceNumber: s('InstanceNumber'), transferSyntaxUid: parsed.transferSyntax.uid,
-          path: rel, size, receivedAt: new Date().toISOString(), callingAeTitle: source, specificCharacterSet: s('SpecificCharacterSet'),
-          patientId: s('PatientID'), issuerOfPatientId: s('IssuerOfPatientID'), patientName: s('PatientName'), patientBirthDate: s('PatientBirthDate'), patientSex: s('PatientSex'),
-          studyInstanceUid: s('StudyInstanceUID'), studyDate: s('StudyDate'), studyTime: s('StudyTime'), accessionNumber: s('AccessionNumber'), studyId: s('StudyID'),
-          studyDescription: s('StudyDescription'), referringPhysicianName: s('ReferringPhysicianName'), seriesInstanceUid: s('SeriesInstanceUID'), modality: s('Modality'),
-          seriesNumber: s('SeriesNumber'), seriesDescription: s('SeriesDescription'), bodyPartExamined: s('BodyPartExamined'),
-        },
+        instanceRecord(ds, uid('SOPInstanceUID'), uid('SOPClassUID'), uid('StudyInstanceUID'), uid('SeriesInstanceUID'), rel, size, parsed.transferSyntax.uid, source),
         'keep-first',
       );
       indexed++;

@@ -139,7 +139,7 @@ export class Ingest {
     }
     await this.#files.commit(temp, path);
     try {
-      const result = await this.#index.indexInstance(record(ds, sopInstance, sopClass, study, series, path, temp.size, transferSyntaxUid, callingAeTitle), this.#duplicates);
+      const result = await this.#index.indexInstance(instanceRecord(ds, sopInstance, sopClass, study, series, path, temp.size, transferSyntaxUid, callingAeTitle), this.#duplicates);
       if (result.outcome === 'overwritten' && result.previousPath && result.previousPath !== path) {
         await rm(this.#files.absolute(result.previousPath), { force: true });
       }
@@ -231,7 +231,8 @@ class IngestSink implements DatasetSink {
 
 const clip = (text: string): string => text.replace(/[\\\u0080-\uffff]/g, '?').slice(0, 64);
 
-function record(ds: Dataset, sopInstanceUid: string, sopClassUid: string, studyInstanceUid: string, seriesInstanceUid: string, path: string, size: number, transferSyntaxUid: string, callingAeTitle: string): InstanceRecord {
+/** The index row of a stored instance: its attributes from the dataset, where and how it was stored. */
+export function instanceRecord(ds: Dataset, sopInstanceUid: string, sopClassUid: string, studyInstanceUid: string, seriesInstanceUid: string, path: string, size: number, transferSyntaxUid: string, callingAeTitle: string): InstanceRecord {
   const s = (key: string): string => {
     try {
       return ds.strings(key).join('\\');

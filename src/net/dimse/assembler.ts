@@ -5,7 +5,7 @@
  *
  * The command set is small and is joined and decoded here (bounded by `maxCommandLength`); data set fragments are
  * passed on one by one as they come, so the caller decides whether to collect them (`DatasetCollector`,
- * `MessageCollector`) or to write them to a file without ever holding the whole data set.
+ * `MessageReceiver` in net/acse) or to write them to a file without ever holding the whole data set.
  */
 import { DimseDecodeError } from '../../core/errors.js';
 import type { Pdv } from '../pdu/types.js';

@@ -211,8 +211,8 @@ export class UpperLayer {
         this.#handle(EVENT_OF_PDU[pdu.type]);
       } catch (error) {
         // Every PDU event has an entry for every state a connected socket can be in; this is a last line of
-        // defence so that nothing a peer sends can throw out of the socket's data handler.
-        this.#options.onTransition?.({ from: this.state, event: EVENT_OF_PDU[pdu.type], action: 'AA-2', to: 'Sta1' });
+        // defence so that nothing a peer sends can throw out of the socket's data handler. The close that follows
+        // is handled by the table (Evt17).
         this.#socket?.destroy(error as Error);
         return;
       }

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,6 +27,18 @@ function capture(): Io & { text: () => string; lines: string[] } {
 const dataDir = mkdtempSync(join(tmpdir(), 'portico-serve-test-'));
 const serveOptions = { dir: dataDir, duplicates: 'keep-first' as const, reserveMb: 1, port: 0, aet: 'PORTICO', host: '127.0.0.1', maxAssociations: 10, maxPdu: 65536, checkCalledAet: true, artimTimeout: 5, idleTimeout: 30 };
 const logLines: string[] = [];
+
+/** A port nothing listens on right now (asked of the kernel, then released). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 describe('portico serve', () => {
   it('says what it accepts, answers C-ECHO, logs one line per association, and stops cleanly', async () => {
@@ -60,13 +73,22 @@ describe('portico serve', () => {
   });
 
   it('exits 0 on SIGTERM (the real process)', async () => {
-    const port = 40_000 + Math.floor(Math.random() * 10_000);
-    const child = spawn(process.execPath, ['bin/portico', 'serve', '--port', String(port), '--host', '127.0.0.1', '--dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const port = await freePort();
+    const dir = mkdtempSync(join(tmpdir(), 'portico-serve-sigterm-'));
+    const child = spawn(process.execPath, ['bin/portico', 'serve', '--port', String(port), '--host', '127.0.0.1', '--dir', dir, '--reserve-mb', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
+    let err = '';
+    let exitCode: number | null | undefined;
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    for (let i = 0; i < 600 && !out.includes('listening'); i++) await new Promise((r) => setTimeout(r, 25));
-    expect(out).toContain(`listening on 127.0.0.1:${port}`);
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => {
+        exitCode = code;
+        resolve(code);
+      }),
+    );
+    for (let i = 0; i < 1200 && !out.includes('listening') && exitCode === undefined; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(out, `stderr: ${err}`).toContain(`listening on 127.0.0.1:${port}`);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(out).toContain('Stopped.');

@@ -55,6 +55,7 @@ export class Archive {
   /** Closes the index and removes the `.running` marker (a clean stop). */
   async close(): Promise<void> {
     await this.index.close();
+    await this.files.close();
     await rm(join(this.dir, '.running'), { force: true });
   }
 

@@ -1,7 +1,7 @@
-import { mkdtemp, readdir, readFile as fsReadFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, open, readdir, readFile as fsReadFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DicomValueError } from '../core/errors.js';
 import { FileStore } from './file-store.js';
 
@@ -78,4 +78,59 @@ describe('FileStore', () => {
     await files.commit(second, files.relativePath('1.2', '1.2.3', '1.2.3.5'));
     expect(await readdir(join(files.absolute(rel), '..'))).toEqual(['1.2.3.5.dcm']);
   });
+
+  it('shares folder fsyncs between files landing in one folder at once, and keeps few folder descriptors open', async () => {
+    const files = new FileStore(dir, 0);
+    await files.init();
+    const probe = await open(dir, 'r');
+    const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const syncs = vi.spyOn(proto, 'sync');
+    try {
+      const fdsBefore = (await readdir('/proc/self/fd')).length;
+      const temps = await Promise.all(Array.from({ length: 20 }, () => files.createTemp()));
+      await Promise.all(temps.map((t) => t.sync()));
+      const fileSyncs = syncs.mock.calls.length;
+      await Promise.all(temps.map((t, i) => files.commit(t, files.relativePath('1.2', '1.2.3', `1.2.3.${i + 1}`))));
+      const dirSyncs = syncs.mock.calls.length - fileSyncs;
+      // Each of the 20 renames is covered by a folder fsync that started after it, but far fewer than 20 ran.
+      expect(dirSyncs).toBeGreaterThanOrEqual(1);
+      expect(dirSyncs).toBeLessThan(20);
+      expect(await readdir(join(files.absolute(files.relativePath('1.2', '1.2.3', '1.2.3.1')), '..'))).toHaveLength(20);
+      // 60 series folders: at most 32 descriptors stay open, and none after close().
+      for (let i = 0; i < 60; i++) {
+        const t = await files.createTemp();
+        await t.sync();
+        await files.commit(t, files.relativePath('1.2', `1.2.4.${i + 1}`, '1.2.5'));
+      }
+      expect((await readdir('/proc/self/fd')).length - fdsBefore).toBeLessThanOrEqual(32 + 4);
+      await files.close();
+      expect((await readdir('/proc/self/fd')).length - fdsBefore).toBeLessThanOrEqual(4);
+    } finally {
+      syncs.mockRestore();
+    }
+  });
+
+  it('writes a temporary file in the background as it grows, and reports a write error on sync', async () => {
+    const files = new FileStore(dir, 0);
+    await files.init();
+    const temp = await files.createTemp();
+    for (let i = 0; i < 16; i++) await temp.write(new Uint8Array(65536).fill(i));
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await stat(temp.path)).size).toBeGreaterThanOrEqual(768 * 1024);
+    await temp.write(new Uint8Array(10).fill(99));
+    await temp.sync();
+    const bytes = await fsReadFile(temp.path);
+    expect(bytes.length).toBe(16 * 65536 + 10);
+    expect(bytes[15 * 65536]).toBe(15);
+    expect(bytes[bytes.length - 1]).toBe(99);
+    await temp.discard();
+    const broken = await files.createTemp();
+    await broken.handle.close();
+    await broken.write(new Uint8Array(300_000));
+    await expect(broken.sync()).rejects.toThrow();
+    await broken.discard();
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
 });
+

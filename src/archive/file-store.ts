@@ -5,7 +5,9 @@ import { DicomValueError } from '../core/errors.js';
 import { assertValidUid } from '../data/uid.js';
 
 /** Writes are gathered into blocks of this size: fewer syscalls for the many small PDVs of a C-STORE. */
-const BLOCK = 1 << 20;
+const BLOCK = 256 * 1024;
+/** Bytes written in the background beyond which `write` waits (the association then stops reading). */
+const MAX_IN_FLIGHT = 4 * 1024 * 1024;
 
 /**
  * The archive's folders (DESIGN.md): `store/<2 hex of hash(StudyUID)>/<StudyUID>/<SeriesUID>/<SOPInstanceUID>.dcm`,
@@ -86,7 +88,9 @@ export class FileStore {
     const target = this.absolute(relativePath);
     const parent = dirname(target);
     let created = this.#knownDirs.has(parent) ? undefined : await mkdir(parent, { recursive: true });
-    await temp.close();
+    // The descriptor need not be closed for the rename: both go at once.
+    const closed = temp.close();
+    closed.catch(() => undefined);
     try {
       await rename(temp.path, target);
     } catch (error) {
@@ -94,12 +98,28 @@ export class FileStore {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !this.#knownDirs.delete(parent)) throw error;
       created = await mkdir(parent, { recursive: true });
       await rename(temp.path, target);
+    } finally {
+      await closed;
     }
-    await fsyncDir(parent);
+    await this.#recorded(parent, created);
+  }
+
+  readonly #dirSync = new DirSync();
+
+  /** Closes the folder descriptors it keeps open. */
+  async close(): Promise<void> {
+    await this.#dirSync.close();
+  }
+
+  /** Makes a new name in `parent` durable: fsync of the folder, and of every folder `mkdir` just created above it. */
+  async #recorded(parent: string, created: string | undefined): Promise<void> {
+    // Folders mkdir just made are new inodes: a descriptor kept for an earlier folder of that name is stale.
+    if (created !== undefined) for (let d = parent; d.length >= created.length; d = dirname(d)) await this.#dirSync.forget(d);
+    await this.#dirSync.sync(parent);
     // New folders must themselves be recorded in their parents for the file to survive a crash.
     if (created !== undefined) {
       for (let d = dirname(parent); d.length >= this.storeDir.length; d = dirname(d)) {
-        await fsyncDir(d);
+        await this.#dirSync.sync(d);
         if (d === dirname(created)) break;
       }
     }
@@ -108,10 +128,98 @@ export class FileStore {
   }
 }
 
-/** A file being received into `tmp/`: buffered writes, `sync()` before it may be committed. */
+/**
+ * fsync of folders, shared: a request made while an fsync of the same folder runs waits for the next one (which
+ * starts when the running one ends, and serves every request made meanwhile), so files landing in one folder from
+ * several associations at once cost one fsync per round, not one each (group commit for directories). The
+ * descriptors of the most recently used folders stay open, saving an open and a close per file.
+ */
+class DirSync {
+  static readonly MAX_OPEN = 32;
+  readonly #state = new Map<string, { running?: Promise<void>; next?: Promise<void> }>();
+  /** Open descriptors, least recently used first. */
+  readonly #open = new Map<string, Promise<FileHandle>>();
+
+  sync(dir: string): Promise<void> {
+    const state = this.#state.get(dir);
+    if (state?.next) return state.next;
+    if (state?.running) {
+      const next = state.running.then(noop, noop).then(() => this.#start(dir));
+      state.next = next;
+      return next;
+    }
+    return this.#start(dir);
+  }
+
+  /** Folders forgotten while an fsync of them ran: that fsync's descriptor is not kept. */
+  readonly #stale = new Set<string>();
+
+  /** Closes the kept descriptor of `dir` (it was removed, or made anew). */
+  async forget(dir: string): Promise<void> {
+    if (this.#state.get(dir)?.running) this.#stale.add(dir);
+    const handle = this.#open.get(dir);
+    if (!handle) return;
+    this.#open.delete(dir);
+    await handle.then((h) => h.close()).catch(() => undefined);
+  }
+
+  /** Closes every kept descriptor. */
+  async close(): Promise<void> {
+    const handles = [...this.#open.values()];
+    this.#open.clear();
+    await Promise.all(handles.map((h) => h.then((x) => x.close()).catch(() => undefined)));
+  }
+
+  #start(dir: string): Promise<void> {
+    let state = this.#state.get(dir);
+    if (!state) this.#state.set(dir, (state = {}));
+    state.next = undefined;
+    const running: Promise<void> = this.#fsync(dir).finally(() => {
+      if (state.running !== running) return;
+      state.running = undefined;
+      if (!state.next) this.#state.delete(dir);
+    });
+    state.running = running;
+    return running;
+  }
+
+  async #fsync(dir: string): Promise<void> {
+    let handle = this.#open.get(dir);
+    if (handle) {
+      this.#open.delete(dir);
+    } else {
+      handle = open(dir, 'r');
+      handle.catch(() => undefined);
+      if (this.#open.size >= DirSync.MAX_OPEN) {
+        const [oldest, closing] = this.#open.entries().next().value!;
+        this.#open.delete(oldest);
+        void closing.then((h) => h.close()).catch(() => undefined);
+      }
+    }
+    try {
+      await (await handle).sync();
+      if (this.#stale.delete(dir)) void handle.then((h) => h.close()).catch(() => undefined);
+      else this.#open.set(dir, handle);
+    } catch (error) {
+      await handle.then((h) => h.close()).catch(() => undefined);
+      throw error;
+    }
+  }
+}
+
+const noop = (): void => undefined;
+
+/**
+ * A file being received into `tmp/`. Writes are gathered into blocks and written in the background while more data
+ * arrives (in order, one at a time), so that at the end only the last block and the fdatasync remain; `write` waits
+ * only when too much is in flight. A write error is reported by the next `write` or by `sync()`.
+ */
 export class TempFile {
   #pending: Uint8Array[] = [];
   #pendingBytes = 0;
+  #inFlight = 0;
+  #writes: Promise<void> = Promise.resolve();
+  #error: Error | undefined;
   #closed = false;
   size = 0;
 
@@ -121,34 +229,54 @@ export class TempFile {
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
+    if (this.#error) throw this.#error;
     this.#pending.push(chunk);
     this.#pendingBytes += chunk.length;
     this.size += chunk.length;
-    if (this.#pendingBytes >= BLOCK) await this.#flush();
+    if (this.#pendingBytes < BLOCK) return;
+    this.#flush();
+    if (this.#inFlight > MAX_IN_FLIGHT) await this.#writes;
+    if (this.#error) throw this.#error;
   }
 
-  async #flush(): Promise<void> {
+  #flush(): void {
     if (this.#pendingBytes === 0) return;
     const parts = this.#pending;
+    const bytes = this.#pendingBytes;
     this.#pending = [];
     this.#pendingBytes = 0;
-    await this.handle.writev(parts);
+    this.#inFlight += bytes;
+    this.#writes = this.#writes.then(async () => {
+      try {
+        if (this.#error) return;
+        const { bytesWritten } = await this.handle.writev(parts);
+        if (bytesWritten !== bytes) throw new Error(`short write: ${bytesWritten} of ${bytes} bytes`);
+      } catch (error) {
+        this.#error ??= error as Error;
+      } finally {
+        this.#inFlight -= bytes;
+      }
+    });
   }
 
-  /** Flushes and fsyncs: after this the bytes are on disk. */
+  /** Writes what is left and fdatasyncs: after this the bytes are on disk. */
   async sync(): Promise<void> {
-    await this.#flush();
-    await this.handle.sync();
+    this.#flush();
+    await this.#writes;
+    if (this.#error) throw this.#error;
+    await this.handle.datasync();
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#writes;
     await this.handle.close();
   }
 
   /** Closes and deletes: nothing is left behind. */
   async discard(): Promise<void> {
+    this.#pending = [];
     await this.close().catch(() => undefined);
     await rm(this.path, { force: true });
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile as fsReadFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile as fsReadFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -9,6 +9,8 @@ import { FileStore } from './file-store.js';
 import { ArchiveIndexError } from './index/errors.js';
 import type { ArchiveIndex, DuplicatePolicy, IndexResult, InstanceRecord } from './index/types.js';
 import { CANNOT_UNDERSTAND, DOES_NOT_MATCH, Ingest, OUT_OF_RESOURCES, type StoreOutcome } from './ingest.js';
+
+const MiB = 1024 * 1024;
 
 /** An in-memory stand-in for our own index port (the SQLite one has its own tests). */
 class MemoryIndex implements Partial<ArchiveIndex> {
@@ -25,6 +27,12 @@ class MemoryIndex implements Partial<ArchiveIndex> {
   }
   async findInstance(uid: string): Promise<InstanceRecord | undefined> {
     return this.rows.get(uid);
+  }
+  async hasInstance(uid: string): Promise<boolean> {
+    return this.rows.has(uid);
+  }
+  async removeInstances(uids: readonly string[]): Promise<void> {
+    for (const uid of uids) this.rows.delete(uid);
   }
 }
 
@@ -133,6 +141,45 @@ describe('Ingest', () => {
     await sink.write(body(instance()).subarray(0, 500));
     sink.abort(new Error('connection reset'));
     for (let i = 0; i < 50 && (await readdir(files.tmpDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('writes the temporary file while the dataset arrives, and stores it byte for byte', async () => {
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    const large = instance();
+    large.set('PixelData', new Uint8Array(3 * MiB + 100_000).map((_, i) => i & 0xff), 'OW');
+    const bytes = body(large);
+    const sink = ingest.sink({ commandField: 1, affectedSopClassUid: CT, affectedSopInstanceUid: '1.2.3.4.5', hasDataset: true }, EXPLICIT, 'X');
+    let written = 0;
+    for (let i = 0; i < bytes.length; i += 65536) {
+      await sink.write(bytes.subarray(i, i + 65536));
+      await new Promise((r) => setImmediate(r));
+      for (const name of await readdir(files.tmpDir)) written = Math.max(written, (await stat(join(files.tmpDir, name))).size);
+    }
+    // Before the end, most of it is in tmp/ already (the last block waits for the end).
+    expect(written).toBeGreaterThan(2 * MiB);
+    const outcome = (await sink.end()) as StoreOutcome;
+    expect(outcome.status).toBe(0);
+    const stored = await readFile(files.absolute(outcome.path!));
+    const raw = await fsReadFile(files.absolute(outcome.path!));
+    expect(Buffer.compare(raw.subarray(stored.datasetOffset), Buffer.from(bytes))).toBe(0);
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('keeps exactly the received bytes in error/ for a dataset it cannot parse, small or large', async () => {
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    const small = body(instance()).subarray(0, 300);
+    const large = instance();
+    large.set('PixelData', new Uint8Array(4 * MiB), 'OW');
+    const largeCut = body(large).subarray(0, 2 * MiB + 12345);
+    for (const bytes of [small, largeCut]) {
+      const outcome = await send(ingest, bytes, '1.2.3.4.5', 65536);
+      expect(outcome.status).toBe(CANNOT_UNDERSTAND);
+      const kept = await fsReadFile(outcome.path!);
+      expect(Buffer.compare(kept.subarray(kept.length - bytes.length), Buffer.from(bytes))).toBe(0);
+    }
+    expect(await readdir(files.errorDir)).toHaveLength(2);
+    expect(index.rows.size).toBe(0);
     expect(await readdir(files.tmpDir)).toEqual([]);
   });
 

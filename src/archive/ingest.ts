@@ -1,10 +1,11 @@
 import { rm } from 'node:fs/promises';
 import { DicomError, DicomParseError } from '../core/errors.js';
+import { AsyncQueue } from '../core/async-queue.js';
 import { type Logger, silentLogger } from '../core/logging.js';
 import { Dataset } from '../data/dataset.js';
 import { isValidUid } from '../data/uid.js';
 import { buildFileMeta } from '../encoding/file-meta.js';
-import { readFile } from '../encoding/read.js';
+import { type DicomFile, readStream } from '../encoding/read.js';
 import { encodePart10Header } from '../encoding/write.js';
 import type { DatasetSink } from '../net/acse/message-receiver.js';
 import type { CommandFields } from '../net/dimse/command-set.js';
@@ -35,11 +36,15 @@ export interface IngestOptions {
   readonly logger?: Logger;
 }
 
+/** Values of this size or more are not kept in memory when a received dataset is checked. */
+const CHECK_BULK_THRESHOLD = 4096;
+
 /**
- * Receives instances into the archive (Dicom2Media's and the echoes server's rules): each dataset streams from the
- * PDVs into a temporary Part 10 file, is fsync'd, checked, renamed into `store/` (folders fsync'd), indexed, and only
- * then reported as stored. Anything that fails leaves no partial file and no index row; invalid instances are kept
- * in `error/` under a generated name.
+ * Receives instances into the archive (Dicom2Media's and the echoes server's rules). Each dataset streams from the
+ * PDVs into a temporary Part 10 file in `tmp/`, written while it arrives, and is parsed and checked on the way (values
+ * of 4 KiB or more, Pixel Data, are skipped, never kept). Once whole and valid the file is fdatasync'd, renamed into
+ * `store/` (folders fsync'd), indexed, and only then reported as stored. Anything that fails leaves no partial file
+ * and no index row; invalid instances are kept in `error/` under a generated name.
  */
 export class Ingest {
   readonly #files: FileStore;
@@ -64,15 +69,13 @@ export class Ingest {
     return this.#files;
   }
 
-  /** @internal Checks the received file and moves it into the archive. */
-  async store(temp: TempFile, command: CommandFields, callingAeTitle: string): Promise<StoreOutcome> {
-    let parsed;
+  /** @internal Checks what was received and files it in the archive (or in `error/`). */
+  async store(temp: TempFile, parse: Promise<DicomFile>, command: CommandFields, callingAeTitle: string): Promise<StoreOutcome> {
+    let parsed: DicomFile;
     try {
-      // Every element is parsed and every length checked against the file, but values of 4 KiB or more (Pixel Data)
-      // are not read back into memory.
-      parsed = await readFile(temp.path, { bulkDataThreshold: 4096 });
+      parsed = await parse;
     } catch (error) {
-      const kept = await this.#files.keepAsError(temp);
+      const kept = await this.#keepAsError(temp);
       this.#logger.warn({ file: kept, err: (error as Error).message }, 'received dataset cannot be read; kept in error/');
       // The comment tells the sender what is wrong, never where the server keeps its files.
       const why = error instanceof DicomParseError ? `${error.reason.toLowerCase().replace(/_/g, ' ')} at byte ${error.offset}` : 'unreadable';
@@ -99,14 +102,19 @@ export class Ingest {
               ? `SOP Instance UID does not match the request's`
               : undefined;
     if (problem) {
-      const kept = await this.#files.keepAsError(temp);
+      const kept = await this.#keepAsError(temp);
       this.#logger.warn({ file: kept, problem }, 'invalid instance kept in error/');
       return { status: DOES_NOT_MATCH, errorComment: clip(problem), path: kept };
     }
     const path = this.#files.relativePath(study, series, sopInstance);
-    // One instance at a time per SOP Instance UID: check, rename and index must not interleave between associations
+    // One instance at a time per SOP Instance UID: check, write and index must not interleave between associations
     // that deliver the same instance at once.
     return this.#serialized(sopInstance, () => this.#place(temp, ds, path, { sopInstance, sopClass, study, series }, parsed.transferSyntax.uid, callingAeTitle));
+  }
+
+  async #keepAsError(temp: TempFile): Promise<string> {
+    await temp.sync();
+    return this.#files.keepAsError(temp);
   }
 
   readonly #locks = new Map<string, Promise<unknown>>();
@@ -132,28 +140,52 @@ export class Ingest {
     callingAeTitle: string,
   ): Promise<StoreOutcome> {
     const { sopInstance, sopClass, study, series } = uids;
-    if (this.#duplicates === 'keep-first' && (await this.#index.findInstance(sopInstance))) {
-      // Already stored: the archive keeps the first copy and the sender is told it is stored.
-      await temp.discard();
+    const record = instanceRecord(ds, sopInstance, sopClass, study, series, path, temp.size, transferSyntaxUid, callingAeTitle);
+    if (this.#duplicates === 'keep-first') {
+      if (await this.#index.hasInstance(sopInstance)) {
+        // Already stored: the archive keeps the first copy and the sender is told it is stored.
+        await temp.discard();
+        return { status: 0, path };
+      }
+      // Nothing to replace, so the file and its row are made durable at once: the answer waits for both, and a crash
+      // between them leaves a row without a file (or a file without a row), which recovery after an unclean stop
+      // repairs from the files. Neither was acknowledged.
+      const [filed, indexed] = await Promise.allSettled([this.#file(temp, path), this.#index.indexInstance(record, 'keep-first')]);
+      if (filed.status === 'rejected') {
+        if (indexed.status === 'fulfilled') await this.#index.removeInstances([sopInstance]);
+        throw filed.reason;
+      }
+      if (indexed.status === 'rejected') return this.#unfile(path, indexed.reason);
       return { status: 0, path };
     }
-    await this.#files.commit(temp, path);
+    await this.#file(temp, path);
+    let result;
     try {
-      const result = await this.#index.indexInstance(instanceRecord(ds, sopInstance, sopClass, study, series, path, temp.size, transferSyntaxUid, callingAeTitle), this.#duplicates);
-      if (result.outcome === 'overwritten' && result.previousPath && result.previousPath !== path) {
-        await rm(this.#files.absolute(result.previousPath), { force: true });
-      }
+      result = await this.#index.indexInstance(record, this.#duplicates);
     } catch (error) {
-      // Not indexed means not stored: no file without its row.
-      await rm(this.#files.absolute(path), { force: true });
-      // A series already filed under another study is a fault of the data, not of our resources: A900, so that the
-      // sender does not retry it as it would an A700.
-      if (error instanceof ArchiveIndexError && error.reason === 'CONFLICT') {
-        return { status: DOES_NOT_MATCH, errorComment: clip('Series Instance UID already belongs to another study') };
-      }
-      throw error;
+      return this.#unfile(path, error);
+    }
+    if (result.outcome === 'overwritten' && result.previousPath && result.previousPath !== path) {
+      await rm(this.#files.absolute(result.previousPath), { force: true });
     }
     return { status: 0, path };
+  }
+
+  /** fdatasync, rename into `store/`, folders fsync'd. */
+  async #file(temp: TempFile, path: string): Promise<void> {
+    await temp.sync();
+    await this.#files.commit(temp, path);
+  }
+
+  /** Not indexed means not stored: no file without its row. */
+  async #unfile(path: string, error: unknown): Promise<StoreOutcome> {
+    await rm(this.#files.absolute(path), { force: true });
+    // A series already filed under another study is a fault of the data, not of our resources: A900, so that the
+    // sender does not retry it as it would an A700.
+    if (error instanceof ArchiveIndexError && error.reason === 'CONFLICT') {
+      return { status: DOES_NOT_MATCH, errorComment: clip('Series Instance UID already belongs to another study') };
+    }
+    throw error;
   }
 }
 
@@ -162,34 +194,48 @@ class IngestSink implements DatasetSink {
   readonly #command: CommandFields;
   readonly #callingAeTitle: string;
   readonly #temp: Promise<TempFile | undefined>;
+  /** The bytes, as they arrive, for the check that parses them. */
+  readonly #parseInput = new AsyncQueue<Uint8Array>();
+  readonly #parse: Promise<DicomFile>;
+  #parseSettled = false;
   #failure: StoreOutcome | undefined;
 
   constructor(ingest: Ingest, command: CommandFields, transferSyntax: string, callingAeTitle: string) {
     this.#ingest = ingest;
     this.#command = command;
     this.#callingAeTitle = callingAeTitle;
-    this.#temp = this.#open(transferSyntax);
+    const stub = new Dataset();
+    stub.set(SOP_CLASS, [command.affectedSopClassUid ?? ''], 'UI');
+    stub.set(SOP_INSTANCE, [command.affectedSopInstanceUid ?? ''], 'UI');
+    const meta = buildFileMeta(stub, transferSyntax);
+    meta.set(SOURCE_AE_TITLE, [callingAeTitle], 'AE');
+    const header = encodePart10Header(meta);
+    this.#parseInput.push(header);
+    // Large values are skipped as they stream past; their references name the file being received (never read).
+    this.#parse = readStream(this.#parseInput, { bulkDataThreshold: CHECK_BULK_THRESHOLD }, 'received dataset', 'received.dcm');
+    this.#parse.then(
+      () => (this.#parseSettled = true),
+      () => (this.#parseSettled = true),
+    );
+    this.#temp = this.#open(header);
     this.#temp.catch(() => undefined);
   }
 
-  async #open(transferSyntax: string): Promise<TempFile | undefined> {
+  async #open(header: Uint8Array): Promise<TempFile | undefined> {
     const files = this.#ingest.files;
     if (!(await files.hasSpace())) {
       this.#failure = { status: OUT_OF_RESOURCES, errorComment: 'not enough free disk space' };
       return undefined;
     }
     const temp = await files.createTemp();
-    const stub = new Dataset();
-    stub.set(SOP_CLASS, [this.#command.affectedSopClassUid ?? ''], 'UI');
-    stub.set(SOP_INSTANCE, [this.#command.affectedSopInstanceUid ?? ''], 'UI');
-    const meta = buildFileMeta(stub, transferSyntax);
-    meta.set(SOURCE_AE_TITLE, [this.#callingAeTitle], 'AE');
-    await temp.write(encodePart10Header(meta));
+    await temp.write(header);
     return temp;
   }
 
   async write(chunk: Uint8Array): Promise<void> {
     if (this.#failure) return;
+    // Once the check has failed it reads no more: do not queue the rest of a large dataset for it.
+    if (!this.#parseSettled) this.#parseInput.push(chunk);
     try {
       const temp = await this.#temp;
       if (temp) await temp.write(chunk);
@@ -199,23 +245,28 @@ class IngestSink implements DatasetSink {
   }
 
   async end(): Promise<StoreOutcome> {
+    this.#parseInput.end();
     let temp: TempFile | undefined;
     try {
       temp = await this.#temp;
-      if (!this.#failure && temp) await temp.sync();
     } catch (error) {
       await this.#fail(error as Error);
     }
-    if (this.#failure || !temp) return this.#failure ?? { status: OUT_OF_RESOURCES, errorComment: 'cannot write' };
+    if (this.#failure || !temp) {
+      await temp?.discard();
+      return this.#failure ?? { status: OUT_OF_RESOURCES, errorComment: 'cannot write' };
+    }
     try {
-      return await this.#ingest.store(temp, this.#command, this.#callingAeTitle);
+      return await this.#ingest.store(temp, this.#parse, this.#command, this.#callingAeTitle);
     } catch (error) {
       await temp.discard();
-      return { status: OUT_OF_RESOURCES, errorComment: clip(`cannot store: ${(error as Error).message}`) };
+      const code = (error as NodeJS.ErrnoException).code;
+      return { status: OUT_OF_RESOURCES, errorComment: clip(code === 'ENOSPC' ? 'disk full' : `cannot store: ${(error as Error).message}`) };
     }
   }
 
   abort(): void {
+    this.#parseInput.end();
     void this.#temp.then((t) => t?.discard()).catch(() => undefined);
   }
 

@@ -73,6 +73,8 @@ export class StreamFeeder implements ByteFeeder {
       else if (next.value.length > 0) {
         this.#chunks.push(next.value);
         this.#size += next.value.length;
+        // A skipped value (a bulk value left in the file being written) is never held: only bytes from `pos` on stay.
+        this.#drop(pos);
       }
     }
     if (this.#chunks.length > 1) this.#chunks = [Buffer.concat(this.#chunks)];

@@ -184,6 +184,28 @@ describe('readStream', () => {
     const bytes = new DicomBytes().explicit(0x00080060, 'CS', 'CT').explicit(0x00100020, 'UT', 'x'.repeat(10), 1 << 30).bytes();
     await expect(readStream(chunked(bytes, 4))).rejects.toMatchObject({ reason: 'LENGTH_PAST_END' });
   });
+
+  it('with the path of the file being written, skips large values as they stream past and references them', async () => {
+    const pixels = 3 << 20;
+    const head = concat(part10Header(EXPLICIT_LE), new DicomBytes().explicit(0x00100020, 'LO', 'ID').explicit(0x7fe00010, 'OW', [], pixels).bytes());
+    async function* source(): AsyncIterable<Uint8Array> {
+      yield head;
+      for (let sent = 0; sent < pixels; sent += 65536) yield new Uint8Array(65536);
+    }
+    const read = await readStream(source(), { bulkDataThreshold: 4096 }, 'stream', '/data/x.dcm');
+    const value = read.dataset.get(0x7fe00010)?.value;
+    expect(value).toBeInstanceOf(BulkDataRef);
+    expect((value as BulkDataRef).length).toBe(pixels);
+    expect((value as BulkDataRef).path).toBe('/data/x.dcm');
+    expect(read.dataset.string('PatientID')).toBe('ID');
+  });
+
+  it('with a path, a skipped value that runs past the end of the stream is a typed parse error', async () => {
+    const bytes = concat(part10Header(EXPLICIT_LE), new DicomBytes().explicit(0x00100020, 'LO', 'ID').explicit(0x7fe00010, 'OW', [], 1 << 20).bytes(), new Uint8Array(1000));
+    const error = await readStream(chunked(bytes, 4096), { bulkDataThreshold: 4096 }, 'stream', '/data/x.dcm').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DicomParseError);
+    expect(['TRUNCATED', 'LENGTH_PAST_END']).toContain((error as DicomParseError).reason);
+  });
 });
 
 describe('readFile', () => {

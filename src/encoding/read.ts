@@ -67,9 +67,14 @@ export async function readFile(path: string, options: ReadOptions = {}): Promise
   }
 }
 
-/** Reads DICOM from an async byte stream (a socket, an HTTP body, a file stream). Values are held in memory. */
-export async function readStream(source: AsyncIterable<Uint8Array>, options: ReadOptions = {}, name?: string): Promise<DicomFile> {
-  return readFrom(new StreamFeeder(source), options, { name });
+/**
+ * Reads DICOM from an async byte stream (a socket, an HTTP body, a file stream). Values are held in memory, unless
+ * `path` names the file the same bytes are being written to: then binary values of `bulkDataThreshold` or more are
+ * skipped as they stream past (never held) and become BulkDataRefs into that file, as `readFile` would give. A value
+ * that runs past the end of the stream is a LENGTH_PAST_END error either way.
+ */
+export async function readStream(source: AsyncIterable<Uint8Array>, options: ReadOptions = {}, name?: string, path?: string): Promise<DicomFile> {
+  return readFrom(new StreamFeeder(source), options, { name, ...(path === undefined ? {} : { path }) });
 }
 
 async function readFrom(feeder: ByteFeeder, options: ReadOptions, source: ParserSource): Promise<DicomFile> {

@@ -343,22 +343,41 @@ describe('out of resources', () => {
     await expectHolds(scp, [refused.string('SOPInstanceUID')!], 0);
   });
 
-  it('a write error (tmp/ is not a folder) → A700, nothing left behind; recovers when tmp/ is back', async () => {
+  it('a write error in store/ (the study folder is a file) → A700, nothing left behind; recovers when it is fixed', async () => {
     const scp = await startScp('write-error');
     const first = smallCt(21);
     expect(await storeDataset(scp.port, first)).toBe(SUCCESS);
-    await rm(join(scp.dir, 'tmp'), { recursive: true });
-    await writeFile(join(scp.dir, 'tmp'), 'not a folder');
     const refused = smallCt(22);
+    // The new study's folder cannot be created: its name is taken by a file.
+    const studyDir = join(scp.dir, expectedStorePath(refused.string('StudyInstanceUID')!, refused.string('SeriesInstanceUID')!, refused.string('SOPInstanceUID')!), '..', '..');
+    await mkdir(join(studyDir, '..'), { recursive: true });
+    await writeFile(studyDir, 'not a folder');
     expect(await storeDataset(scp.port, refused)).toBe(OUT_OF_RESOURCES);
+    await rm(studyDir);
     const state = await archiveState(scp.dir);
     expect(state.instances.map((r) => r.sopInstanceUid)).toEqual([first.string('SOPInstanceUID')]);
     expect(inconsistencies(state)).toEqual({ orphanFiles: [], rowsWithoutFile: [] });
+    expect(state.storeFiles).toHaveLength(1);
+    expect(state.errorFiles).toEqual([]);
+    expect(await filesUnder(join(scp.dir, 'tmp'))).toEqual([]);
+    expect(await storeDataset(scp.port, refused)).toBe(SUCCESS);
+    await expectHolds(scp, [first.string('SOPInstanceUID')!, refused.string('SOPInstanceUID')!], 0);
+  });
+
+  it('a write error in tmp/ (tmp/ is not a folder) → A700, nothing left; recovers when tmp/ is back', async () => {
+    const scp = await startScp('write-error-spill');
+    const large = smallCt(24, (d) => d.set('PixelData', new Uint8Array(3 * MiB), 'OW'));
+    await rm(join(scp.dir, 'tmp'), { recursive: true });
+    await writeFile(join(scp.dir, 'tmp'), 'not a folder');
+    expect(await storeDataset(scp.port, large)).toBe(OUT_OF_RESOURCES);
+    const state = await archiveState(scp.dir);
+    expect(state.instances).toEqual([]);
+    expect(state.storeFiles).toEqual([]);
     expect(state.errorFiles).toEqual([]);
     await rm(join(scp.dir, 'tmp'));
     await mkdir(join(scp.dir, 'tmp'));
-    expect(await storeDataset(scp.port, refused)).toBe(SUCCESS);
-    await expectHolds(scp, [first.string('SOPInstanceUID')!, refused.string('SOPInstanceUID')!], 0);
+    expect(await storeDataset(scp.port, large)).toBe(SUCCESS);
+    await expectHolds(scp, [large.string('SOPInstanceUID')!], 0);
   });
 
   it('portico serve --reserve-mb 10000000 → storescu gets A700; restarted with a normal reserve it stores', async () => {
@@ -469,6 +488,25 @@ describe('a connection dropped in the middle of an instance', () => {
     // And the server takes the second one whole afterwards.
     expect(await storeDataset(scp.port, second)).toBe(SUCCESS);
     await expectHolds(scp, [first.string('SOPInstanceUID')!, second.string('SOPInstanceUID')!], 0);
+  });
+
+  it('TCP dropped in the middle of an instance before anything was written: nothing of it anywhere, the one before stays', async () => {
+    const scp = await startScp('drop-small');
+    const first = smallCt(43);
+    // Several PDUs, fewer than one write block.
+    const second = smallCt(44, (d) => d.set('PixelData', new Uint8Array(200_000), 'OW'));
+    const client = await RawStoreClient.associate(scp.port, CT_IMAGE_STORAGE, ExplicitVRLittleEndian);
+    expect(await client.store(1, CT_IMAGE_STORAGE, first.string('SOPInstanceUID')!, datasetBytes(first))).toBe(SUCCESS);
+    await client.write(pData(cStoreCommand(3, CT_IMAGE_STORAGE, second.string('SOPInstanceUID')!), true, true));
+    const pdus = datasetPdus(datasetBytes(second));
+    for (const p of pdus.slice(0, Math.max(1, Math.floor(pdus.length / 2)))) await client.write(p);
+    client.destroy();
+    await waitUntil('the association to end', () => (scp.server.active === 0 ? true : undefined), 5_000);
+    const state = await archiveState(scp.dir);
+    expect(state.storeFiles).toHaveLength(1);
+    expect(state.errorFiles).toEqual([]);
+    expect(await filesUnder(join(scp.dir, 'tmp'))).toEqual([]);
+    await expectHolds(scp, [first.string('SOPInstanceUID')!], 0);
   });
 
   it('TCP dropped after the last PDV but before the response: the instance is stored whole or not at all', async () => {

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { SqliteConnection } from './better-sqlite3.js';
+import type { SqliteConnection, SqliteStatement } from './better-sqlite3.js';
 import { ArchiveIndexError, toArchiveIndexError } from './errors.js';
 import * as queries from './index-queries.js';
 import { assertIndexableRecord } from './record-validation.js';
@@ -83,6 +83,17 @@ export class SqliteArchiveIndex implements ArchiveIndex {
     for (const record of records) assertIndexableRecord(record);
     if (records.length === 0) return [];
     return this.#write(() => this.#writer.indexAll(records, duplicates, new Date().toISOString()), 'indexing a batch');
+  }
+
+  #hasInstance: SqliteStatement | undefined;
+
+  hasInstance(sopInstanceUid: string): Promise<boolean> {
+    // A prepared statement on the connection, not a kysely query: this runs before every C-STORE is filed.
+    return this.#read(async () => {
+      if (!this.#raw.open) throw new ArchiveIndexError('CLOSED', 'the archive index is closed');
+      this.#hasInstance ??= this.#raw.prepare('SELECT 1 FROM instances WHERE sop_instance_uid = ?');
+      return this.#hasInstance.get(sopInstanceUid) !== undefined;
+    }, 'looking up an instance');
   }
 
   findInstance(sopInstanceUid: string): Promise<InstanceRecord | undefined> {

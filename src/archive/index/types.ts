@@ -84,6 +84,8 @@ export interface ArchiveIndex {
   /** Creates or updates the patient, study and series rows and adds the instance, in one transaction. */
   indexInstance(record: InstanceRecord, duplicates: DuplicatePolicy): Promise<IndexResult>;
   findInstance(sopInstanceUid: string): Promise<InstanceRecord | undefined>;
+  /** Is an instance with this SOP Instance UID indexed? (The cheap check before each C-STORE.) */
+  hasInstance(sopInstanceUid: string): Promise<boolean>;
   listPatients(): Promise<PatientSummary[]>;
   listStudies(filter?: { readonly patientId?: string }): Promise<StudySummary[]>;
   listSeries(studyInstanceUid: string): Promise<SeriesSummary[]>;

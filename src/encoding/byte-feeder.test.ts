@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { StreamFeeder } from './byte-feeder.js';
+import { open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FileFeeder, StreamFeeder } from './byte-feeder.js';
 
 async function* chunks(count: number, size: number): AsyncIterable<Uint8Array> {
   for (let i = 0; i < count; i++) yield new Uint8Array(size).fill(i & 0xff);
@@ -22,5 +25,29 @@ describe('StreamFeeder', () => {
     expect(window.start).toBe(10);
     expect(window.buf.length).toBe(30);
     expect([...window.buf.subarray(5, 25)]).toEqual([...new Array<number>(5).fill(1), ...new Array<number>(10).fill(2), ...new Array<number>(5).fill(3)]);
+  });
+});
+
+describe('FileFeeder', () => {
+  it('reads little first (a header) and more with each read, up to its chunk size', async () => {
+    const path = join(tmpdir(), `portico-feeder-${process.pid}.bin`);
+    await writeFile(path, new Uint8Array(2 << 20));
+    const handle = await open(path, 'r');
+    try {
+      const feeder = new FileFeeder(handle, 2 << 20);
+      const sizes: number[] = [];
+      let pos = 0;
+      for (let i = 0; i < 6; i++) {
+        const w = await feeder.fill(pos, 8);
+        sizes.push(w.buf.length);
+        pos = w.start + w.buf.length;
+      }
+      expect(sizes).toEqual([16384, 32768, 65536, 131072, 262144, 262144]);
+      // A value larger than the chunk is read whole.
+      expect((await feeder.fill(pos, 300_000)).buf.length).toBe(300_000);
+    } finally {
+      await handle.close();
+      await rm(path);
+    }
   });
 });

@@ -28,8 +28,14 @@ export class BufferFeeder implements ByteFeeder {
   }
 }
 
-/** Reads a file window by window with positioned reads, so skipped values are never read. */
+/**
+ * Reads a file window by window with positioned reads, so skipped values are never read. The first read is small
+ * (a header is usually a few KiB: scanning a folder of DICOM files must not read 256 KiB of each) and each next one
+ * twice as large, up to `chunkSize`.
+ */
 export class FileFeeder implements ByteFeeder {
+  #next = 16 * 1024;
+
   constructor(
     readonly handle: FileHandle,
     readonly length: number,
@@ -37,7 +43,9 @@ export class FileFeeder implements ByteFeeder {
   ) {}
 
   async fill(pos: number, need: number): Promise<Window> {
-    const want = Math.min(Math.max(need, this.chunkSize), this.length - pos);
+    const chunk = Math.min(this.#next, this.chunkSize);
+    this.#next = chunk * 2;
+    const want = Math.min(Math.max(need, chunk), this.length - pos);
     const buf = Buffer.allocUnsafe(Math.max(0, want));
     let done = 0;
     while (done < want) {

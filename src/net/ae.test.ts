@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { Socket } from 'node:net';
+import { describe, expect, it, vi } from 'vitest';
 import { verificationScp } from '../services/verification/scp.js';
 import { connect, listen, parsePeer } from './ae.js';
 
@@ -98,4 +99,42 @@ describe('listen: the service contract', () => {
       await server.close();
     }
   });
+
+  it('writes the PDUs of a large message in a few batched system calls, not one per PDU', async () => {
+    const STORE = '1.2.840.10008.5.1.4.1.1.7';
+    let received = 0;
+    const server = await listen({
+      aeTitle: 'SCP',
+      port: 0,
+      host: '127.0.0.1',
+      maxPduLength: 16384,
+      services: [
+        {
+          name: 'count',
+          sopClasses: [STORE],
+          commands: [0x0001],
+          transferSyntaxes: [IMPLICIT],
+          datasetSink: () => ({ write: (c: Uint8Array) => void (received += c.length), end: async () => ({ status: 0 }), abort: () => undefined }),
+          handle: async () => ({ status: 0 }),
+        },
+      ],
+    });
+    try {
+      const a = await connect({ aeTitle: 'SCP', host: '127.0.0.1', port: server.port }, { aeTitle: 'SCU', contexts: [{ abstractSyntax: STORE, transferSyntaxes: [IMPLICIT] }] });
+      const writev = vi.spyOn(Socket.prototype as unknown as { _writev: () => void }, '_writev');
+      const write = vi.spyOn(Socket.prototype as unknown as { _write: () => void }, '_write');
+      const r = await a.requestOne(1, { commandField: 0x0001, affectedSopClassUid: STORE, affectedSopInstanceUid: '1.2.3', priority: 0, hasDataset: true }, new Uint8Array(512 * 1024));
+      const calls = writev.mock.calls.length + write.mock.calls.length;
+      writev.mockRestore();
+      write.mockRestore();
+      expect(r.command.status).toBe(0);
+      expect(received).toBe(512 * 1024);
+      // 33 PDUs of at most 16 KiB: in batches of 256 KiB, a handful of writes (the response's included).
+      expect(calls).toBeLessThanOrEqual(8);
+      await a.release();
+    } finally {
+      await server.close();
+    }
+  });
 });
+

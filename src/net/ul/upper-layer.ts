@@ -117,6 +117,18 @@ export class UpperLayer {
     return !socket.writableNeedDrain;
   }
 
+  /**
+   * Holds the writes that follow until `uncork()` (nested calls count), so that many P-DATA-TF PDUs leave in one
+   * writev instead of a system call each.
+   */
+  cork(): void {
+    this.#socket?.cork();
+  }
+
+  uncork(): void {
+    this.#socket?.uncork();
+  }
+
   /** Resolves when the socket can take more data. */
   drain(): Promise<void> {
     const socket = this.#socket;

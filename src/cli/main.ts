@@ -2,9 +2,12 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerDump } from './dump.js';
 import { registerEcho } from './echo.js';
+import { registerFind } from './find.js';
 import { registerLs } from './ls.js';
+import { registerMwl } from './mwl.js';
 import { registerServe } from './serve.js';
 import { registerStore } from './store.js';
+import { registerWorklist } from './worklist.js';
 import { type Io, processIo } from './io.js';
 
 /** The package version, from the package.json above this file (src/cli when run from source, dist/src/cli when built). */
@@ -31,8 +34,11 @@ export function buildProgram(io: Io): Command {
   registerEcho(program, io);
   registerServe(program, io);
   registerLs(program, io);
+  registerMwl(program, io);
   registerDump(program, io);
   registerStore(program, io);
+  registerFind(program, io);
+  registerWorklist(program, io);
   return program;
 }
 

@@ -25,7 +25,7 @@ function capture(): Io & { text: () => string; lines: string[] } {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'portico-serve-test-'));
-const serveOptions = { dir: dataDir, duplicates: 'keep-first' as const, reserveMb: 1, port: 0, aet: 'PORTICO', host: '127.0.0.1', maxAssociations: 10, maxPdu: 65536, checkCalledAet: true, artimTimeout: 5, idleTimeout: 30 };
+const serveOptions = { dir: dataDir, duplicates: 'keep-first' as const, reserveMb: 1, port: 0, aet: 'PORTICO', host: '127.0.0.1', maxAssociations: 10, maxPdu: 65536, checkCalledAet: true, artimTimeout: 5, idleTimeout: 30, remote: [], maxMatches: 1000 };
 const logLines: string[] = [];
 
 /** A port nothing listens on right now (asked of the kernel, then released). */

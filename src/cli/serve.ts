@@ -6,12 +6,24 @@ import { type DicomServer, listen } from '../net/ae.js';
 import type { ScpService } from '../net/service.js';
 import { verificationScp } from '../services/verification/scp.js';
 import { storageScp } from '../services/storage/scp.js';
+import { worklistScp } from '../services/worklist/scp.js';
 import { Archive, STORAGE_SOP_CLASSES, STORAGE_TRANSFER_SYNTAXES } from '../archive/archive.js';
+import { SqliteArchiveIndex } from '../archive/index/sqlite-index.js';
+import { archiveQueryRetrieveScps } from '../archive/query/archive-query-retrieve.js';
+import { SqliteWorklistStore } from '../archive/worklist/sqlite-store.js';
+import { type Peer, parsePeer } from '../net/ae.js';
 import { resolve } from 'node:path';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
 import { InvalidArgumentError } from 'commander';
 import { aeTitle, positiveInt, seconds } from './peer-option.js';
+
+/** `--remote AET@host:port`, repeatable: the AEs C-MOVE may send to. */
+function remotePeer(text: string, previous: Peer[] = []): Peer[] {
+  const peer = parsePeer(text);
+  if (!peer) throw new InvalidArgumentError(`'${text}' is not AET@host:port`);
+  return [...previous, peer];
+}
 
 function duplicatePolicy(text: string): 'keep-first' | 'overwrite' {
   if (text !== 'keep-first' && text !== 'overwrite') throw new InvalidArgumentError(`'${text}' is not keep-first or overwrite`);
@@ -31,6 +43,9 @@ interface ServeOptions {
   readonly allow?: string[];
   readonly artimTimeout: number;
   readonly idleTimeout: number;
+  readonly remote: Peer[];
+  readonly maxMatches: number;
+  readonly relational?: boolean;
   readonly verbose?: boolean;
   readonly logJson?: boolean;
 }
@@ -42,7 +57,7 @@ export const UNCOMPRESSED = [ExplicitVRLittleEndian, ImplicitVRLittleEndian, Exp
 export function registerServe(program: Command, io: Io): void {
   program
     .command('serve')
-    .description('run the DICOM server (SCP): Verification and Storage into the archive; query and worklist in later versions')
+    .description('run the DICOM server (SCP): Verification, Storage into the archive, Query/Retrieve (FIND, MOVE, GET) on it, Modality Worklist')
     .option('--dir <folder>', 'data folder: store/, tmp/, error/ and the index', './portico-data')
     .option('--duplicates <policy>', 'an instance already stored: keep-first or overwrite', duplicatePolicy, 'keep-first')
     .option('--reserve-mb <megabytes>', 'free disk space to keep; below it C-STORE answers A700 (out of resources)', positiveInt, 512)
@@ -55,6 +70,9 @@ export function registerServe(program: Command, io: Io): void {
     .option('--allow <aet@host...>', 'only these calling AE titles (optionally from this host) may associate')
     .option('--artim-timeout <seconds>', 'ARTIM: time for the A-ASSOCIATE-RQ and for closing', seconds, 30)
     .option('--idle-timeout <seconds>', 'abort associations idle this long', seconds, 300)
+    .option('--remote <aet@host:port>', 'an AE that C-MOVE may send to (repeat for several)', remotePeer, [])
+    .option('--max-matches <n>', 'C-FIND (Q/R and worklist) with more matches is refused: A700', positiveInt, 1000)
+    .option('--relational', 'answer relational queries (keys of any level), not only hierarchical ones')
     .option('-v, --verbose', 'log every state transition and DIMSE message')
     .option('--log-json', 'log JSON lines (pino) instead of text')
     .action(async (options: ServeOptions) => {
@@ -72,10 +90,15 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
     io.err(`portico serve: cannot open the data folder ${dir}: ${describeError(error, options.verbose === true)}`);
     return 1;
   }
+  const destinations = new Map(options.remote.map((p) => [p.aeTitle, p] as const));
   const services: ScpService[] = [
     verificationScp(UNCOMPRESSED),
     storageScp({ sopClasses: STORAGE_SOP_CLASSES, transferSyntaxes: STORAGE_TRANSFER_SYNTAXES, handler: archive.ingest }),
+    ...archiveQueryRetrieveScps({ archive, destinations, maxMatches: options.maxMatches, relational: options.relational === true, callingAeTitle: options.aet, logger }),
   ];
+  if (archive.index instanceof SqliteArchiveIndex) {
+    services.push(worklistScp({ store: SqliteWorklistStore.of(archive.index), maxMatches: options.maxMatches, logger }));
+  }
   let server: DicomServer;
   try {
     server = await listen({
@@ -100,6 +123,9 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
     return 1;
   }
   io.out(`Portico ${options.aet} listening on ${options.host}:${server.port}; accepts ${uidName(services[0]!.sopClasses[0]!)} and ${STORAGE_SOP_CLASSES.length} storage SOP classes in ${STORAGE_TRANSFER_SYNTAXES.length} transfer syntaxes\n`);
+  const queries = services.filter((s) => s.name !== 'Storage' && s.name !== 'Verification').flatMap((s) => s.sopClasses.map((u) => uidName(u)));
+  io.out(`Answers ${[...new Set(queries)].join(', ')} (at most ${options.maxMatches} matches)\n`);
+  io.out(options.remote.length > 0 ? `C-MOVE destinations: ${options.remote.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ')}\n` : 'C-MOVE destinations: none (--remote AET@host:port)\n');
   io.out(`Storing into ${dir} (duplicates: ${options.duplicates}; A700 below ${options.reserveMb} MB free)\n`);
   if (archive.recovered) io.out(`Recovered after an unclean stop: ${archive.recovered.indexed} files indexed, ${archive.recovered.removed} missing files unindexed\n`);
   await new Promise<void>((resolve) => {

@@ -58,7 +58,7 @@ async function mkdirp(dir: string): Promise<string> {
 
 describe('portico serve answers Q/R', () => {
   it('prints what it answers and where C-MOVE may send', () => {
-    expect(serve.stdout()).toMatch(/Answers .*Study Root Query\/Retrieve Information Model - FIND.*Modality Worklist/);
+    expect(serve.stdout()).toMatch(/Answers Query\/Retrieve FIND, MOVE and GET \(Patient Root, Study Root; hierarchical\) and Modality Worklist FIND; at most 1000 matches/);
     expect(serve.stdout()).toContain(`C-MOVE destinations: STORESCP@${HOST}:${storescp.port}`);
   });
 

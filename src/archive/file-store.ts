@@ -85,6 +85,14 @@ export class FileStore {
 
   /** Durably moves a finished temporary file to its place in `store/`: rename, then fsync the folders. */
   async commit(temp: TempFile, relativePath: string): Promise<void> {
+    await this.record(await this.moveIntoStore(temp, relativePath));
+  }
+
+  /**
+   * The first half of `commit`: renames a finished (synced) temporary file to its place in `store/`, creating its
+   * folders. The name is not durable until `record` of what this returns has resolved.
+   */
+  async moveIntoStore(temp: TempFile, relativePath: string): Promise<PlacedFile> {
     const target = this.absolute(relativePath);
     const parent = dirname(target);
     let created = this.#knownDirs.has(parent) ? undefined : await mkdir(parent, { recursive: true });
@@ -101,7 +109,7 @@ export class FileStore {
     } finally {
       await closed;
     }
-    await this.#recorded(parent, created);
+    return { parent, created };
   }
 
   readonly #dirSync = new DirSync();
@@ -111,8 +119,8 @@ export class FileStore {
     await this.#dirSync.close();
   }
 
-  /** Makes a new name in `parent` durable: fsync of the folder, and of every folder `mkdir` just created above it. */
-  async #recorded(parent: string, created: string | undefined): Promise<void> {
+  /** The second half of `commit`: makes the new name durable (fsync of its folder and of every folder just made). */
+  async record({ parent, created }: PlacedFile): Promise<void> {
     // Folders mkdir just made are new inodes: a descriptor kept for an earlier folder of that name is stale.
     if (created !== undefined) for (let d = parent; d.length >= created.length; d = dirname(d)) await this.#dirSync.forget(d);
     await this.#dirSync.sync(parent);
@@ -126,6 +134,12 @@ export class FileStore {
     if (this.#knownDirs.size > 100_000) this.#knownDirs.clear();
     this.#knownDirs.add(parent);
   }
+}
+
+/** A file renamed into `store/`: its folder, and the first folder `mkdir` made for it (if any). */
+export interface PlacedFile {
+  readonly parent: string;
+  readonly created: string | undefined;
 }
 
 /**

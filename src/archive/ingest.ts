@@ -147,13 +147,20 @@ export class Ingest {
         await temp.discard();
         return { status: 0, path };
       }
-      // Nothing to replace, so the file and its row are made durable at once: the answer waits for both, and a crash
-      // between them leaves a row without a file (or a file without a row), which recovery after an unclean stop
-      // repairs from the files. Neither was acknowledged.
-      const [filed, indexed] = await Promise.allSettled([this.#file(temp, path), this.#index.indexInstance(record, 'keep-first')]);
-      if (filed.status === 'rejected') {
-        if (indexed.status === 'fulfilled') await this.#index.removeInstances([sopInstance]);
-        throw filed.reason;
+      // Nothing to replace. Once the bytes are on disk and renamed into place (what can run out of space), the folder
+      // fsync and the index row go at once: the answer waits for both. A crash between them leaves a file without its
+      // row (or the reverse), which recovery after an unclean stop repairs from the files; neither was acknowledged.
+      await temp.sync();
+      const placed = await this.#files.moveIntoStore(temp, path);
+      const [recorded, indexed] = await Promise.allSettled([this.#files.record(placed), this.#index.indexInstance(record, 'keep-first')]);
+      if (recorded.status === 'rejected') {
+        if (indexed.status === 'fulfilled') {
+          await this.#index.removeInstances([sopInstance]).catch((error: unknown) => {
+            this.#logger.error({ sopInstanceUid: sopInstance, err: (error as Error).message }, 'cannot remove the index row of a file that failed; recovery will');
+          });
+        }
+        await rm(this.#files.absolute(path), { force: true });
+        throw recorded.reason;
       }
       if (indexed.status === 'rejected') return this.#unfile(path, indexed.reason);
       return { status: 0, path };

@@ -4,29 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../data/dataset.js';
 import { writeDicom } from '../encoding/write.js';
-import type { Io } from './io.js';
-import { main } from './main.js';
+import { runPortico } from '../../test/support/cli.js';
 
-function capture(): Io & { stdout: string; stderr: string[] } {
-  const io = {
-    stdout: '',
-    stderr: [] as string[],
-    exitCode: 0,
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(line: string) {
-      io.stderr.push(line);
-    },
-  };
-  return io;
-}
-
-const run = async (...args: string[]) => {
-  const io = capture();
-  const code = await main(['node', 'portico', ...args], io);
-  return { code, out: io.stdout, err: io.stderr };
-};
+const run = runPortico;
 
 describe('portico dump', () => {
   let dir: string;

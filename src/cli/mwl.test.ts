@@ -3,29 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dateToDA } from '../data/date-time.js';
-import type { Io } from './io.js';
-import { main } from './main.js';
+import { runPortico } from '../../test/support/cli.js';
 
-function capture(): Io & { stdout: string; stderr: string[] } {
-  const io = {
-    stdout: '',
-    stderr: [] as string[],
-    exitCode: 0,
-    out(text: string) {
-      io.stdout += text;
-    },
-    err(line: string) {
-      io.stderr.push(line);
-    },
-  };
-  return io;
-}
-
-const run = async (...args: string[]) => {
-  const io = capture();
-  const code = await main(['node', 'portico', ...args], io);
-  return { code, out: io.stdout, err: io.stderr };
-};
+const run = runPortico;
 
 let dir: string;
 let data: string;

@@ -10,21 +10,21 @@
  * - A key with `=` is matched group by group: key group 1 against the alphabetic group, 2 against the ideographic,
  *   3 against the phonetic; an empty key group matches anything (`=山田^太郎` asks for the ideographic group only).
  *   A key with more than three groups is an error; a key whose groups are all empty or `*` is universal.
- * - Case: by default (`caseInsensitivePersonName`) ASCII letters match regardless of case (`SMITH` = `smith`);
- *   other letters must match exactly (`É` ≠ `é`), because SQLite's lower() folds ASCII only and the SQL translation
- *   must give the same answers. Off: everything is case-sensitive.
+ * - Case: by default (`caseInsensitivePersonName`) letters match regardless of case, all of Unicode (`SMITH` =
+ *   `smith`, `MÜLLER` = `Müller`; folded with `foldCase`); the SQL translation compares a folded copy of the column
+ *   with the folded key. Off: everything is case-sensitive.
  * - Components are compared as written: `Smith^John` does not match `Smith^John^^` (trailing empty components are
  *   not removed), nor `SMITH^JOHN ` with inner spaces; a stored empty name matches nothing but universal keys.
  */
 import { compileWildcard, matchesWildcard } from './wildcard.js';
-import { asciiLower } from './text.js';
+import { foldCase } from './text.js';
 
 /** A compiled PN key: a test for one stored value (already padding-free). */
 export type PersonNameTest = (stored: string) => boolean;
 
 /** A key value (single or wild card) as a test of stored names, following the rules above. */
 export function personNameTest(key: string, wildcard: boolean, caseInsensitive: boolean): PersonNameTest {
-  const fold = caseInsensitive ? asciiLower : (s: string) => s;
+  const fold = caseInsensitive ? foldCase : (s: string) => s;
   const textTest = (group: string): ((text: string) => boolean) => {
     const folded = fold(group);
     if (!wildcard) return (text) => text === folded;

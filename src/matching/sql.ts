@@ -12,17 +12,17 @@
  * - range / date-time-range: shape check + string comparison of the normalized text (sql-values.ts).
  * - PN (single and wildcard), the rules of person-name.ts: a key without `=` is tested against every component
  *   group of every value (`=` turned into `\`, then as multi-valued); a key with `=` group by group on the groups
- *   cut out with instr/substr. Case-insensitive: `lower(column)` against `lower(?)`: both folded by SQLite's
- *   ASCII-only lower(), as the in-memory matcher folds.
+ *   cut out with instr/substr. Case-insensitive: the column's folded copy (`ColumnSpec.folded`, made with
+ *   `foldCase`) against the key folded the same way in JS; a PN column without a folded copy is residual.
  * - sequence conditions, conditions on a tag without a column, and a date-time range whose date or time has no
  *   plain column are `residual`: check them in memory (matchesDataset / matchesValues) on the rows SQL returned.
  *
  * Stored values must hold no NUL (no valid DICOM string does; SQLite's GLOB, instr and length stop at one, so SQL
- * would see a shorter value than memory does). Indexes serve `=` and `IN` on plain columns; PN keys (lower()), GLOB
- * patterns and multi-valued columns scan.
+ * would see a shorter value than memory does). Indexes serve `=` and `IN` on plain columns; PN keys, GLOB patterns
+ * and multi-valued columns scan.
  *
  * Dialect: this is SQLite. GLOB, instr(), json_each() and substr() with a negative start are SQLite's; the rest
- * (CASE, ||, lower, length, substr, WITH RECURSIVE, EXISTS) is standard. PostgreSQL needs: `LIKE ? ESCAPE '\'`
+ * (CASE, ||, length, substr, WITH RECURSIVE, EXISTS) is standard. PostgreSQL needs: `LIKE ? ESCAPE '\'`
  * (case-sensitive there) with `%`/`_`/`\` escaped instead of GLOB and `[^\]`; strpos() for instr(); `= ANY(?)`
  * for json_each(); right(x, n) for negative substr starts.
  */
@@ -31,13 +31,18 @@ import type { MatchCondition, MatchOptions } from './condition.js';
 import { conditionSpan, isDateTimeVr } from './match.js';
 import { anyPiece, anyPieceEquals, anyPieceMatches, type Expr, globPattern, personNameGroup, type Predicate } from './sql-text.js';
 import { dateTimeInSpan, valueInSpan } from './sql-values.js';
-import { hasWildcard, isAllStars } from './text.js';
+import { foldCase, hasWildcard, isAllStars } from './text.js';
 
 export interface ColumnSpec {
   /** Qualified column, e.g. 'studies.study_date'. */
   readonly column: string;
   /** Values stored `\`-joined. */
   readonly multiValued?: boolean;
+  /**
+   * For PN columns: a column holding `foldCase(value)`, which case-insensitive matching compares with the folded key
+   * (SQLite cannot fold beyond ASCII). Without it, a case-insensitive PN condition is left to memory (residual).
+   */
+  readonly folded?: string;
 }
 export type ColumnMap = ReadonlyMap<number /* tag */, ColumnSpec>;
 
@@ -70,8 +75,10 @@ export function conditionsToSql(conditions: readonly MatchCondition[], columns: 
       }
       default: {
         const spec = columns.get(condition.tag);
-        if (spec === undefined) residual.push(condition);
-        else parts.push(conditionSql(condition, sql.ref(spec.column), spec.multiValued === true, caseInsensitive));
+        const personName = (condition.kind === 'single' || condition.kind === 'wildcard') && condition.vr === 'PN';
+        if (spec === undefined || (personName && caseInsensitive && spec.folded === undefined)) residual.push(condition);
+        else if (personName && caseInsensitive) parts.push(conditionSql(folded(condition), sql.ref(spec.folded!), spec.multiValued === true));
+        else parts.push(conditionSql(condition, sql.ref(spec.column), spec.multiValued === true));
       }
     }
   }
@@ -79,7 +86,14 @@ export function conditionsToSql(conditions: readonly MatchCondition[], columns: 
   return { where, residual };
 }
 
-function conditionSql(condition: Translatable, column: Expr, multi: boolean, caseInsensitive: boolean): Predicate {
+/** A PN condition with its key folded, to compare with a folded column. */
+function folded(condition: Translatable): Translatable {
+  if (condition.kind === 'single') return { ...condition, value: foldCase(condition.value) };
+  if (condition.kind === 'wildcard') return { ...condition, pattern: foldCase(condition.pattern) };
+  return condition;
+}
+
+function conditionSql(condition: Translatable, column: Expr, multi: boolean): Predicate {
   switch (condition.kind) {
     case 'uid-list': {
       const list = sql`json_each(${JSON.stringify(condition.values)})`;
@@ -98,12 +112,12 @@ function conditionSql(condition: Translatable, column: Expr, multi: boolean, cas
         if (vr === 'DA' && !multi) return sql<SqlBool>`${column} = ${span.from}`;
         return onValues(column, multi, (v) => valueInSpan(vr, v, span));
       }
-      if (vr === 'PN') return personNameSql(column, multi, value, false, caseInsensitive);
+      if (vr === 'PN') return personNameSql(column, multi, value, false);
       return multi ? anyPieceEquals(column, sql`${value}`) : sql<SqlBool>`${column} = ${value}`;
     }
     case 'wildcard': {
       const { vr, pattern } = condition;
-      if (vr === 'PN') return personNameSql(column, multi, pattern, true, caseInsensitive);
+      if (vr === 'PN') return personNameSql(column, multi, pattern, true);
       if (multi) return anyPieceMatches(column, pattern, (p) => sql`${p}`);
       return isAllStars(pattern) ? sql<SqlBool>`${column} <> ''` : sql<SqlBool>`${column} GLOB ${globPattern(pattern)}`;
     }
@@ -112,13 +126,12 @@ function conditionSql(condition: Translatable, column: Expr, multi: boolean, cas
 
 const onValues = (column: Expr, multi: boolean, test: (v: Expr) => Predicate): Predicate => (multi ? anyPiece(column, test) : test(column));
 
-/** The PN rules of person-name.ts in SQL. */
-function personNameSql(column: Expr, multi: boolean, key: string, wildcard: boolean, caseInsensitive: boolean): Predicate {
-  const fold = (x: Expr): Expr => (caseInsensitive ? sql`lower(${x})` : x);
-  const param = (text: string): Expr => (caseInsensitive ? sql`lower(${text})` : sql`${text}`);
+/** The PN rules of person-name.ts in SQL (case folding, when asked for, is done: folded column, folded key). */
+function personNameSql(column: Expr, multi: boolean, key: string, wildcard: boolean): Predicate {
+  const param = (text: string): Expr => sql`${text}`;
   if (!key.includes('=')) {
     // Every component group of every value is one piece of the list.
-    const pieces = sql`replace(${fold(column)}, '=', '\\')`;
+    const pieces = sql`replace(${column}, '=', '\\')`;
     return wildcard ? anyPieceMatches(pieces, key, param) : anyPieceEquals(pieces, param(key));
   }
   const groups = key.split('=');
@@ -126,7 +139,7 @@ function personNameSql(column: Expr, multi: boolean, key: string, wildcard: bool
     const checks: Predicate[] = [sql<SqlBool>`${value} <> ''`];
     groups.forEach((group, index) => {
       if (group === '' || isAllStars(group)) return;
-      const stored = fold(personNameGroup(value, index));
+      const stored = personNameGroup(value, index);
       checks.push(
         wildcard && hasWildcard(group) ? sql<SqlBool>`${stored} GLOB ${param(globPattern(group))}` : sql<SqlBool>`${stored} = ${param(group)}`,
       );

@@ -11,6 +11,7 @@ import type { MatchOptions } from './condition.js';
 import { matchConditions } from './condition.js';
 import { matchesDataset } from './match.js';
 import { type ColumnMap, conditionsToSql } from './sql.js';
+import { foldCase } from './text.js';
 
 /** keyword → [column, multi-valued] */
 const INDEXED: readonly (readonly [string, string, boolean])[] = [
@@ -29,7 +30,17 @@ const INDEXED: readonly (readonly [string, string, boolean])[] = [
   ['PatientComments', 'patient_comments', false],
 ];
 
-export const COLUMNS: ColumnMap = new Map(INDEXED.map(([keyword, column, multiValued]) => [tagForKeyword(keyword)!, { column: `candidates.${column}`, multiValued }]));
+/** PN columns also have a folded copy (`<column>_folded`), as an archive index keeps for case-insensitive matching. */
+const PERSON_NAMES = new Set(['PatientName', 'OtherPatientNames']);
+
+export const COLUMNS: ColumnMap = new Map(
+  INDEXED.map(([keyword, column, multiValued]) => [
+    tagForKeyword(keyword)!,
+    { column: `candidates.${column}`, multiValued, ...(PERSON_NAMES.has(keyword) ? { folded: `candidates.${column}_folded` } : {}) },
+  ]),
+);
+
+const FOLDED = INDEXED.filter(([keyword]) => PERSON_NAMES.has(keyword));
 
 interface Connection {
   prepare(sql: string): { run(...parameters: unknown[]): unknown };
@@ -45,15 +56,19 @@ export class CandidateTable {
   constructor() {
     const BetterSqlite3 = createRequire(import.meta.url)('better-sqlite3') as new (name: string) => Connection;
     this.#raw = new BetterSqlite3(':memory:');
-    this.#raw.exec(`CREATE TABLE candidates (id TEXT PRIMARY KEY, ${INDEXED.map(([, c]) => `${c} TEXT NOT NULL`).join(', ')})`);
+    const columns = [...INDEXED.map(([, c]) => c), ...FOLDED.map(([, c]) => `${c}_folded`)];
+    this.#raw.exec(`CREATE TABLE candidates (id TEXT PRIMARY KEY, ${columns.map((c) => `${c} TEXT NOT NULL`).join(', ')})`);
     this.db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: this.#raw as never }) });
   }
 
   /** Replaces the rows with these candidates. */
   load(corpus: Readonly<Record<string, Dataset>>): void {
     this.#raw.exec('DELETE FROM candidates');
-    const insert = this.#raw.prepare(`INSERT INTO candidates VALUES (?, ${INDEXED.map(() => '?').join(', ')})`);
-    for (const [id, ds] of Object.entries(corpus)) insert.run(id, ...INDEXED.map(([keyword]) => ds.strings(keyword).join('\\')));
+    const insert = this.#raw.prepare(`INSERT INTO candidates VALUES (?, ${[...INDEXED, ...FOLDED].map(() => '?').join(', ')})`);
+    for (const [id, ds] of Object.entries(corpus)) {
+      const values = INDEXED.map(([keyword]) => ds.strings(keyword).join('\\'));
+      insert.run(id, ...values, ...FOLDED.map(([keyword]) => foldCase(ds.strings(keyword).join('\\'))));
+    }
     this.#rows = new Map(Object.entries(corpus));
   }
 

@@ -23,12 +23,12 @@ export function trimPadding(vr: string, value: string): string {
 }
 
 /**
- * ASCII-only case folding (A–Z → a–z). SQLite's built-in `lower()` folds only ASCII letters (without the ICU
- * extension, which better-sqlite3 does not load), so the in-memory matcher folds exactly the same way: `É` and `é`
- * are different letters to both, `A` and `a` are the same.
+ * Case folding for person names: Unicode lower case, the same in every locale (`Müller`, `MÜLLER` and `müller`
+ * are one name; so are `Ørsted` and `ØRSTED`). SQL never folds: the index keeps a folded copy of each name column
+ * (see `ColumnSpec.folded`), made with this function, so memory and SQL agree on every letter.
  */
-export function asciiLower(text: string): string {
-  return /[A-Z]/.test(text) ? text.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : text;
+export function foldCase(text: string): string {
+  return text.toLowerCase();
 }
 
 /** The code points of a string: one entry per character as SQLite's GLOB counts them (`?` matches one). */

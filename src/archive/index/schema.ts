@@ -18,6 +18,8 @@ export interface PatientsTable {
   patient_name: string;
   patient_birth_date: string;
   patient_sex: string;
+  /** `foldCase(patient_name)`, for case-insensitive matching (migration 003). */
+  patient_name_folded: Generated<string>;
   number_of_studies: Generated<number>;
   number_of_series: Generated<number>;
   number_of_instances: Generated<number>;
@@ -34,6 +36,8 @@ export interface StudiesTable {
   study_id: string;
   study_description: string;
   referring_physician_name: string;
+  /** `foldCase(referring_physician_name)` (migration 003). */
+  referring_physician_name_folded: Generated<string>;
   /** Distinct Modality of its series, `\`-joined. */
   modalities_in_study: Generated<string>;
   /** Distinct Body Part Examined of its series, `\`-joined (a study-level C-FIND key in the Ez Dicom Converter seed). */

@@ -87,13 +87,13 @@ export function prepareWriteStatements(db: SqliteConnection): WriteStatements {
         WHERE series_instance_uid = ?`,
     ),
     insertPatient: p(
-      `INSERT INTO patients (patient_id, issuer_of_patient_id, patient_name, patient_birth_date, patient_sex)
-       VALUES (?, ?, ?, ?, ?)`,
+      `INSERT INTO patients (patient_id, issuer_of_patient_id, patient_name, patient_birth_date, patient_sex, patient_name_folded)
+       VALUES (?, ?, ?, ?, ?, ?)`,
     ),
     insertStudy: p(
       `INSERT INTO studies (patient_pk, study_instance_uid, study_date, study_time, accession_number, study_id,
-                            study_description, referring_physician_name, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+                            study_description, referring_physician_name, created_at, updated_at, referring_physician_name_folded)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertSeries: p(
       `INSERT INTO series (study_pk, series_instance_uid, modality, series_number, series_description, body_part_examined)
@@ -104,10 +104,10 @@ export function prepareWriteStatements(db: SqliteConnection): WriteStatements {
                               received_at, calling_ae_title, specific_character_set)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    updatePatient: p('UPDATE patients SET patient_name = ?, patient_birth_date = ?, patient_sex = ? WHERE id = ?'),
+    updatePatient: p('UPDATE patients SET patient_name = ?, patient_birth_date = ?, patient_sex = ?, patient_name_folded = ? WHERE id = ?'),
     updateStudy: p(
       `UPDATE studies SET study_date = ?, study_time = ?, accession_number = ?, study_id = ?, study_description = ?,
-                          referring_physician_name = ?
+                          referring_physician_name = ?, referring_physician_name_folded = ?
         WHERE id = ?`,
     ),
     updateSeries: p('UPDATE series SET modality = ?, series_number = ?, series_description = ?, body_part_examined = ? WHERE id = ?'),

@@ -1,4 +1,5 @@
 import type { SqliteConnection, SqliteTransaction } from './better-sqlite3.js';
+import { foldCase } from '../../matching/text.js';
 import { ArchiveIndexError } from './errors.js';
 import {
   type InstanceRow,
@@ -162,7 +163,7 @@ export class SqliteIndexWriter {
         description !== row.study_description ||
         referring !== row.referring_physician_name
       ) {
-        s.updateStudy.run(date, time, accession, studyId, description, referring, row.id);
+        s.updateStudy.run(date, time, accession, studyId, description, referring, foldCase(referring), row.id);
       }
       return { id: row.id, patientPk: row.patient_pk, created: false };
     }
@@ -179,6 +180,7 @@ export class SqliteIndexWriter {
       record.referringPhysicianName,
       now,
       now,
+      foldCase(record.referringPhysicianName),
     );
     return { id: Number(inserted.lastInsertRowid), patientPk, created: true };
   }
@@ -196,6 +198,7 @@ export class SqliteIndexWriter {
       record.patientName,
       record.patientBirthDate,
       record.patientSex,
+      foldCase(record.patientName),
     );
     return Number(inserted.lastInsertRowid);
   }
@@ -206,7 +209,7 @@ export class SqliteIndexWriter {
     const birthDate = latest(row.patient_birth_date, record.patientBirthDate);
     const sex = latest(row.patient_sex, record.patientSex);
     if (name !== row.patient_name || birthDate !== row.patient_birth_date || sex !== row.patient_sex) {
-      this.#s.updatePatient.run(name, birthDate, sex, row.id);
+      this.#s.updatePatient.run(name, birthDate, sex, foldCase(name), row.id);
     }
   }
 

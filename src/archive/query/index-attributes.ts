@@ -44,6 +44,8 @@ interface IndexedAttribute {
   readonly table: EntityTable;
   readonly column: string;
   readonly multiValued?: boolean;
+  /** A PN column's folded copy in the same table (migration 003), for case-insensitive matching. */
+  readonly folded?: string;
   /** A counter: returned from the row, matched in memory (its SQL type is not a DICOM string). */
   readonly count?: boolean;
   /** Only at these levels (Body Part Examined: the study's list at STUDY level, the series' value below). */
@@ -61,7 +63,7 @@ const attribute = (keyword: string, table: EntityTable, column: string, extra: P
 const INDEXED: readonly IndexedAttribute[] = [
   attribute('PatientID', 'patients', 'patient_id'),
   attribute('IssuerOfPatientID', 'patients', 'issuer_of_patient_id'),
-  attribute('PatientName', 'patients', 'patient_name'),
+  attribute('PatientName', 'patients', 'patient_name', { folded: 'patient_name_folded' }),
   attribute('PatientBirthDate', 'patients', 'patient_birth_date'),
   attribute('PatientSex', 'patients', 'patient_sex'),
   attribute('NumberOfPatientRelatedStudies', 'patients', 'number_of_studies', { count: true }),
@@ -73,7 +75,7 @@ const INDEXED: readonly IndexedAttribute[] = [
   attribute('AccessionNumber', 'studies', 'accession_number'),
   attribute('StudyID', 'studies', 'study_id'),
   attribute('StudyDescription', 'studies', 'study_description'),
-  attribute('ReferringPhysicianName', 'studies', 'referring_physician_name'),
+  attribute('ReferringPhysicianName', 'studies', 'referring_physician_name', { folded: 'referring_physician_name_folded' }),
   attribute('ModalitiesInStudy', 'studies', 'modalities_in_study', { multiValued: true }),
   attribute('BodyPartExamined', 'studies', 'body_part_examined', { multiValued: true, levels: ['PATIENT', 'STUDY'] }),
   attribute('NumberOfStudyRelatedSeries', 'studies', 'number_of_series', { count: true }),
@@ -116,7 +118,11 @@ function columnMapAt(level: QueryRetrieveLevel): ColumnMap {
   const out = new Map<number, ColumnSpec>();
   for (const a of AT_LEVEL[level].values()) {
     if (a.count) continue;
-    out.set(a.tag, { column: columnKey(a.table, a.column), ...(a.multiValued ? { multiValued: true } : {}) });
+    out.set(a.tag, {
+      column: columnKey(a.table, a.column),
+      ...(a.multiValued ? { multiValued: true } : {}),
+      ...(a.folded ? { folded: columnKey(a.table, a.folded) } : {}),
+    });
   }
   return out;
 }

@@ -162,6 +162,15 @@ describe('SqliteWorklistStore: matching (SQL over the columns, the rest in memor
     expect(await ids({ PatientID: 'P?' })).toEqual(['A2', 'A1', 'A4', 'A3']);
   });
 
+  it('folds case beyond ASCII: MÜLLER* finds Müller, and müller* finds MÜLLER (both in SQL, on the folded column)', async () => {
+    await store.add([item({ ...jane(), PatientName: 'Müller^Jürgen', PatientID: 'PM1', AccessionNumber: 'M1' }), item({ ...jane(), PatientName: 'MÜLLER^HANS', PatientID: 'PM2', AccessionNumber: 'M2' })]);
+    const found = async (name: string): Promise<number> => (await store.findMatches(conditions({ PatientName: name }), { limit: 10 })).length;
+    expect(await found('MÜLLER*')).toBe(2);
+    expect(await found('müller^jürgen')).toBe(1);
+    expect(await found('Müller^Hans')).toBe(1);
+    expect(await found('MULLER*')).toBe(0);
+  });
+
   it('matches keys that have no column in memory (Requested Procedure Description, SPS Description)', async () => {
     expect(await ids({ RequestedProcedureDescription: 'CT h*' })).toEqual(['A3']);
     expect(await ids({ RequestedProcedureDescription: 'CT*', [`${SPS}/Modality`]: 'CT' })).toEqual(['A1', 'A3', 'A_5']);

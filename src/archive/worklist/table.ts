@@ -10,11 +10,14 @@ export type WorklistTable = {
   id: Generated<number>;
   accession_number: string;
   referring_physician_name: string;
+  referring_physician_name_folded: Generated<string>;
   patient_name: string;
+  patient_name_folded: Generated<string>;
   patient_id: string;
   patient_birth_date: string;
   patient_sex: string;
   requesting_physician: string;
+  requesting_physician_folded: Generated<string>;
   admission_id: string;
   requested_procedure_id: string;
   requested_procedure_priority: string;
@@ -24,6 +27,7 @@ export type WorklistTable = {
   sps_start_date: string;
   sps_start_time: string;
   scheduled_performing_physician_name: string;
+  scheduled_performing_physician_name_folded: Generated<string>;
   sps_id: string;
   sps_status: string;
   /** The whole worklist item (with its one SPS item) as DICOM JSON text. */

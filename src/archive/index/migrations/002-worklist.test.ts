@@ -14,7 +14,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('migration 002-worklist', () => {
+describe('migrations 002-worklist and 003-folded-names', () => {
   it('comes after 001-initial', () => {
     expect(INDEX_MIGRATIONS.map((m) => m.name).slice(0, 2)).toEqual(['001-initial', '002-worklist']);
   });
@@ -25,7 +25,8 @@ describe('migration 002-worklist', () => {
     const raw = openSqliteConnection(path, { readonly: true });
     try {
       const columns = (raw.prepare("SELECT name FROM pragma_table_info('worklist')").all() as { name: string }[]).map((c) => c.name);
-      expect(columns).toEqual([
+      // Migration 003 appends the folded copies of the PN columns.
+      expect(columns.slice(0, 21)).toEqual([
         'id', 'accession_number', 'referring_physician_name', 'patient_name', 'patient_id', 'patient_birth_date', 'patient_sex',
         'requesting_physician', 'admission_id', 'requested_procedure_id', 'requested_procedure_priority', 'study_instance_uid',
         'modality', 'scheduled_station_ae_title', 'sps_start_date', 'sps_start_time', 'scheduled_performing_physician_name',
@@ -40,19 +41,23 @@ describe('migration 002-worklist', () => {
     }
   });
 
-  it('upgrades a database that has only 001-initial, keeping its rows', async () => {
+  it('upgrades a database that has only 001-initial, keeping its rows and folding their names', async () => {
     const path = join(dir, 'index.sqlite');
     // A database from before this migration: open once, then drop the worklist table and its migration record.
     await (await openSqliteIndex(path)).close();
     const old = openSqliteConnection(path);
-    old.exec("DROP TABLE worklist; DELETE FROM kysely_migration WHERE name = '002-worklist'");
-    old.exec("INSERT INTO patients (patient_id, patient_name) VALUES ('P1', 'Doe^Jane')");
+    old.exec("DROP TABLE worklist; DELETE FROM kysely_migration WHERE name IN ('002-worklist', '003-folded-names')");
+    old.exec('ALTER TABLE patients DROP COLUMN patient_name_folded; ALTER TABLE studies DROP COLUMN referring_physician_name_folded');
+    old.exec("INSERT INTO patients (patient_id, patient_name) VALUES ('P1', 'MÜLLER^Jürgen')");
     old.close();
     await (await openSqliteIndex(path)).close();
     const check = openSqliteConnection(path, { readonly: true });
     try {
       expect(check.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'worklist'").get()).toEqual({ n: 1 });
-      expect(check.prepare('SELECT patient_name FROM patients').get()).toEqual({ patient_name: 'Doe^Jane' });
+      // 003 fills the folded copy of the names already there.
+      expect(check.prepare('SELECT patient_name, patient_name_folded FROM patients').get()).toEqual({ patient_name: 'MÜLLER^Jürgen', patient_name_folded: 'müller^jürgen' });
+      const worklistColumns = (check.prepare("SELECT name FROM pragma_table_info('worklist')").all() as { name: string }[]).map((c) => c.name);
+      expect(worklistColumns).toEqual(expect.arrayContaining(['patient_name_folded', 'referring_physician_name_folded', 'requesting_physician_folded', 'scheduled_performing_physician_name_folded']));
     } finally {
       check.close();
     }

@@ -2,10 +2,11 @@ import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'k
 import { ArchiveIndexError, toArchiveIndexError } from '../errors.js';
 import { initial } from './001-initial.js';
 import { worklist } from './002-worklist.js';
+import { foldedNames } from './003-folded-names.js';
 import type { IndexDialect, IndexMigration } from './migration.js';
 
 /** Every schema upgrade, in order. Append new ones (`002-…`); never edit or reorder a released one. */
-export const INDEX_MIGRATIONS: readonly IndexMigration[] = [initial, worklist];
+export const INDEX_MIGRATIONS: readonly IndexMigration[] = [initial, worklist, foldedNames];
 
 /** kysely's provider over the static list (no folder scan: the bundle and `dist/` hold no migration files to find). */
 export function indexMigrationProvider(dialect: IndexDialect, migrations: readonly IndexMigration[] = INDEX_MIGRATIONS): MigrationProvider {

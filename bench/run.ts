@@ -1,11 +1,12 @@
 /**
- * `npm run bench`: runs the benchmark parts (parse, net) and prints their tables.
+ * `npm run bench`: runs the benchmark parts (parse, net, store, query) and prints their tables.
  *
- *   node --expose-gc dist/bench/run.js [--only parse|net|store] [--quick] [--no-huge] [--no-huge-peers] [--keep]
+ *   node --expose-gc dist/bench/run.js [--only parse|net|store|query] [--quick] [--no-huge] [--no-huge-peers] [--keep]
  */
 import { parseArgs } from 'node:util';
 import { runNetBench } from './net.js';
 import { runParseBench } from './parse.js';
+import { runQueryBench } from './query.js';
 import { runStoreBench } from './store.js';
 
 const { values } = parseArgs({
@@ -29,6 +30,7 @@ const PARTS: Readonly<Record<string, () => Promise<void>>> = {
     }),
   net: () => runNetBench({ quick: values.quick ?? false }),
   store: () => runStoreBench({ quick: values.quick ?? false, huge: !values['no-huge'], keep: values.keep ?? false }),
+  query: () => runQueryBench({ quick: values.quick ?? false, keep: values.keep ?? false }),
 };
 
 if (!(globalThis as { gc?: unknown }).gc) process.stderr.write('note: run with --expose-gc for a GC between parsers\n');

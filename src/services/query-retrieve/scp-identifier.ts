@@ -78,8 +78,23 @@ function queryCharacterSet(terms: readonly string[]): readonly string[] | undefi
  * query had none) when every value can be written in it, else with ISO_IR 192. `dataset` is changed: its Specific
  * Character Set is set (or removed) to what the bytes are in.
  */
+/** Are all string values of the dataset (and of its items) ASCII? */
+function isAscii(dataset: Dataset): boolean {
+  for (const tag of dataset.tags()) {
+    const element = dataset.get(tag)!;
+    if (element.vr === 'SQ') {
+      if (!dataset.items(tag).every(isAscii)) return false;
+      continue;
+    }
+    for (const value of element.strings) if (/[^\x00-\x7f]/.test(value)) return false;
+  }
+  return true;
+}
+
 export async function encodeResponseIdentifier(dataset: Dataset, transferSyntaxUid: string, queryTerms: readonly string[]): Promise<Uint8Array> {
-  const terms = queryCharacterSet(queryTerms);
+  let terms = queryCharacterSet(queryTerms);
+  // Values beyond ASCII cannot be in the default repertoire: straight to UTF-8, without a failed encoding first.
+  if (terms === undefined && !isAscii(dataset)) terms = ['ISO_IR 192'];
   if (terms === undefined) dataset.delete(SPECIFIC_CHARACTER_SET);
   else dataset.set(SPECIFIC_CHARACTER_SET, [...terms], 'CS');
   try {

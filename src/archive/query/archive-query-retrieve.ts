@@ -22,7 +22,7 @@ import type { Archive } from '../archive.js';
 import type { IndexDatabase } from '../index/schema.js';
 import { conditionTags, Entity, type EntityContext } from './entity-attributes.js';
 import { COLUMN_MAPS, columnKey, LEVEL_TABLE } from './index-attributes.js';
-import { countRows, levelPage } from './level-sql.js';
+import { idIn, levelPage, matchingIds } from './level-sql.js';
 
 /** Instance rows read per query when listing what a retrieve selects (the whole list is needed at once anyway). */
 const RETRIEVE_PAGE_SIZE = 1000;
@@ -57,14 +57,23 @@ export class ArchiveQueryRetrieve implements QueryRetrieveProvider {
     this.#pageSize = Math.max(1, options.pageSize ?? 100);
   }
 
+  /** The rows `countMatches` selected for a query, so that `find` reads them by id instead of matching again. */
+  readonly #counted = new WeakMap<QueryRequest, readonly number[]>();
+
   async countMatches(query: QueryRequest, limit: number): Promise<number> {
     const plan = this.#plan(query.level, query.identifier);
-    return countRows(this.db, plan.level, plan.where, limit);
+    const ids = await matchingIds(this.db, plan.level, plan.where, limit);
+    if (ids.length < limit) this.#counted.set(query, ids);
+    return ids.length;
   }
 
   async *find(query: QueryRequest): AsyncGenerator<Dataset> {
     const plan = this.#plan(query.level, query.identifier);
-    for await (const entity of this.#entities(plan)) yield await entity.match(query.identifier);
+    const ids = this.#counted.get(query);
+    this.#counted.delete(query);
+    // Counted just before (the --max-matches check): those rows, by primary key; the name scan is not run twice.
+    const rows = ids === undefined ? plan : { ...plan, where: idIn(plan.level, ids) };
+    for await (const entity of this.#entities(rows)) yield await entity.match(query.identifier);
   }
 
   async retrieveInstances(request: RetrieveRequest): Promise<readonly RetrieveInstance[]> {

@@ -42,12 +42,17 @@ export async function levelPage(db: Kysely<IndexDatabase>, level: QueryRetrieveL
   return result.rows;
 }
 
-/** How many of a level's rows match `where`, counting no further than `limit`. */
-export async function countRows(db: Kysely<IndexDatabase>, level: QueryRetrieveLevel, where: RawBuilder<SqlBool> | undefined, limit: number): Promise<number> {
+/** The ids of a level's rows that match `where`, in id order, no more than `limit` of them. */
+export async function matchingIds(db: Kysely<IndexDatabase>, level: QueryRetrieveLevel, where: RawBuilder<SqlBool> | undefined, limit: number): Promise<number[]> {
   const pk = sql.ref(`${LEVEL_TABLE[level]}.id`);
   const bounded = Math.max(0, Math.min(Math.floor(limit), Number.MAX_SAFE_INTEGER));
-  const result = await sql<{ n: number | string }>`SELECT count(*) AS n FROM (SELECT ${pk} FROM ${fromClause(level)} WHERE (${where ?? TRUE}) LIMIT ${bounded}) AS matches`.execute(db);
-  return Number(result.rows[0]?.n ?? 0);
+  const result = await sql<{ id: number }>`SELECT ${pk} AS id FROM ${fromClause(level)} WHERE (${where ?? TRUE}) ORDER BY ${pk} LIMIT ${bounded}`.execute(db);
+  return result.rows.map((r) => Number(r.id));
+}
+
+/** A condition selecting a level's rows by id (ids matched earlier: no second scan). */
+export function idIn(level: QueryRetrieveLevel, ids: readonly number[]): RawBuilder<SqlBool> {
+  return sql<SqlBool>`${sql.ref(`${LEVEL_TABLE[level]}.id`)} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 }
 
 /** The path (relative to the data folder) of the first stored instance of an entity of a level. */

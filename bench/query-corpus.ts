@@ -19,7 +19,8 @@ import type { InstanceRecord } from '../src/archive/index/types.js';
 import { FAMILY, GIVEN_F, GIVEN_M, PHYSICIANS } from './query-names.js';
 
 /** Bump when anything generated changes: the cache under /tmp is keyed by it. */
-export const GENERATOR_VERSION = 1;
+// 2: the index schema has the folded name columns of migration 003.
+export const GENERATOR_VERSION = 2;
 
 // -- Seeded randomness ----------------------------------------------------------------------------------------------------
 

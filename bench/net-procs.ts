@@ -131,24 +131,26 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-function keepTail(child: ChildProcess): () => string {
+/** The last characters a process wrote on stdout and stderr, for the error messages of the bench. */
+export function keepTail(child: ChildProcess): () => string {
   let tail = '';
   const keep = (chunk: Buffer): void => {
-    tail = (tail + chunk.toString('utf8')).slice(-2000);
+    tail = (tail + chunk.toString('utf8')).slice(-4000);
   };
+  child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
   return () => tail;
 }
 
-/** Waits until `ready()` resolves true, the process exits, or `ms` pass. */
-async function waitReady(child: ChildProcess, ready: () => Promise<boolean>, ms: number, what: string, tail: () => string): Promise<void> {
+/** Waits until `ready()` resolves true (a rejection counts as not yet), the process exits, or `ms` pass. */
+export async function waitReady(child: ChildProcess, ready: () => Promise<boolean>, ms: number, what: string, tail: () => string): Promise<void> {
   const deadline = Date.now() + ms;
-  for (let attempt = 0; attempt < 1000 && Date.now() < deadline; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}): ${tail()}`);
-    if (await ready()) return;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}): ${tail().slice(-600)}`);
+    if (await ready().catch(() => false)) return;
     await sleep(50);
   }
-  throw new Error(`${what} not ready within ${ms} ms: ${tail()}`);
+  throw new Error(`${what} not ready within ${ms} ms: ${tail().slice(-600)}`);
 }
 
 export interface PorticoServerOptions {

@@ -9,15 +9,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probe } from './net-measure.js';
-import { cpuMs, DCMTK_ENV, freePort, HOST, type ProcessRun, runTimed, stopProcess } from './net-procs.js';
+import { cpuMs, DCMTK_ENV, freePort, HOST, keepTail, type ProcessRun, runTimed, stopProcess, waitReady } from './net-procs.js';
 import { ORTHANC_BIN, processTree } from './store-procs.js';
 
 /** The calling AE title of every client of this bench (Orthanc knows it as a modality). */
 export const BENCH_AET = 'BENCHSCU';
 /** wlmscpfs serves `<dir>/<called AE title>/*.wl`. */
 export const WLM_AET = 'WLQUERY';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const live = new Set<ChildProcess>();
 process.once('exit', () => {
@@ -42,26 +40,6 @@ export interface Server {
   cpuMs(): number;
   tail(): string;
   stop(): Promise<void>;
-}
-
-function keepTail(child: ChildProcess): () => string {
-  let tail = '';
-  const keep = (chunk: Buffer): void => {
-    tail = (tail + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return () => tail;
-}
-
-async function waitReady(child: ChildProcess, ready: () => Promise<boolean>, ms: number, what: string, tail: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (let attempt = 0; attempt < 4000 && Date.now() < deadline; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}): ${tail().slice(-600)}`);
-    if (await ready().catch(() => false)) return;
-    await sleep(50);
-  }
-  throw new Error(`${what} not ready within ${ms} ms: ${tail().slice(-600)}`);
 }
 
 async function started(kind: Server['kind'], child: ChildProcess, aeTitle: string, port: number, command: string, ready: () => Promise<boolean>, readyMs: number): Promise<Server> {

@@ -10,7 +10,7 @@ import { copyFile, cp, mkdir, readdir, readFile, symlink, writeFile } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probe } from './net-measure.js';
-import { cpuMs, DCMTK_ENV, freePort, HOST, PORTICO_BIN, stopProcess } from './net-procs.js';
+import { cpuMs, DCMTK_ENV, freePort, HOST, keepTail, PORTICO_BIN, stopProcess, waitReady } from './net-procs.js';
 
 export type ScpKind = 'storescp' | 'storescp-bp' | 'orthanc' | 'portico';
 
@@ -24,8 +24,6 @@ export const SCP_LABELS: Readonly<Record<ScpKind, string>> = {
 /** Orthanc as Debian packages it. */
 export const ORTHANC_BIN = '/usr/sbin/Orthanc';
 const TIME_BIN = '/usr/bin/time';
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 // -- The Portico under test -------------------------------------------------------------------------------------------------
 
@@ -181,26 +179,6 @@ export interface StartScpOptions {
   readonly readyTimeoutMs?: number;
 }
 
-function keepOutput(child: ChildProcess): () => string {
-  let tail = '';
-  const keep = (chunk: Buffer): void => {
-    tail = (tail + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  return () => tail;
-}
-
-async function waitReady(child: ChildProcess, ready: () => Promise<boolean>, ms: number, what: string, tail: () => string): Promise<void> {
-  const deadline = Date.now() + ms;
-  for (let attempt = 0; attempt < 2000 && Date.now() < deadline; attempt++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}): ${tail().slice(-600)}`);
-    if (await ready().catch(() => false)) return;
-    await sleep(50);
-  }
-  throw new Error(`${what} not ready within ${ms} ms: ${tail().slice(-600)}`);
-}
-
 async function countFiles(dir: string): Promise<number> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries.filter((e) => e.isFile()).length;
@@ -305,7 +283,7 @@ export async function startScp(kind: ScpKind, options: StartScpOptions): Promise
     };
   }
   track(child);
-  const tail = keepOutput(child);
+  const tail = keepTail(child);
   const spawnFailed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`${command}: ${e.message}`))));
   spawnFailed.catch(() => undefined);
   const pid = child.pid ?? -1;

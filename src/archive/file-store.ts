@@ -174,14 +174,14 @@ class DirSync {
     const handle = this.#open.get(dir);
     if (!handle) return;
     this.#open.delete(dir);
-    await handle.then((h) => h.close()).catch(() => undefined);
+    await closeQuietly(handle);
   }
 
   /** Closes every kept descriptor. */
   async close(): Promise<void> {
     const handles = [...this.#open.values()];
     this.#open.clear();
-    await Promise.all(handles.map((h) => h.then((x) => x.close()).catch(() => undefined)));
+    await Promise.all(handles.map(closeQuietly));
   }
 
   #start(dir: string): Promise<void> {
@@ -207,21 +207,24 @@ class DirSync {
       if (this.#open.size >= DirSync.MAX_OPEN) {
         const [oldest, closing] = this.#open.entries().next().value!;
         this.#open.delete(oldest);
-        void closing.then((h) => h.close()).catch(() => undefined);
+        void closeQuietly(closing);
       }
     }
     try {
       await (await handle).sync();
-      if (this.#stale.delete(dir)) void handle.then((h) => h.close()).catch(() => undefined);
+      if (this.#stale.delete(dir)) void closeQuietly(handle);
       else this.#open.set(dir, handle);
     } catch (error) {
-      await handle.then((h) => h.close()).catch(() => undefined);
+      await closeQuietly(handle);
       throw error;
     }
   }
 }
 
 const noop = (): void => undefined;
+
+/** Closes a folder descriptor kept (or being opened) by DirSync; a failed open or close has nothing left to do. */
+const closeQuietly = (handle: Promise<FileHandle>): Promise<void> => handle.then((h) => h.close()).catch(noop);
 
 /**
  * A file being received into `tmp/`. Writes are gathered into blocks and written in the background while more data

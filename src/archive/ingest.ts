@@ -267,8 +267,7 @@ class IngestSink implements DatasetSink {
       return await this.#ingest.store(temp, this.#parse, this.#command, this.#callingAeTitle);
     } catch (error) {
       await temp.discard();
-      const code = (error as NodeJS.ErrnoException).code;
-      return { status: OUT_OF_RESOURCES, errorComment: clip(code === 'ENOSPC' ? 'disk full' : `cannot store: ${(error as Error).message}`) };
+      return outOfResources(error, 'cannot store');
     }
   }
 
@@ -278,13 +277,16 @@ class IngestSink implements DatasetSink {
   }
 
   async #fail(error: Error): Promise<void> {
-    if (!this.#failure) {
-      const code = (error as NodeJS.ErrnoException).code;
-      this.#failure = { status: OUT_OF_RESOURCES, errorComment: clip(code === 'ENOSPC' ? 'disk full' : `write error: ${error.message}`) };
-    }
+    this.#failure ??= outOfResources(error, 'write error');
     const temp = await this.#temp.catch(() => undefined);
     await temp?.discard();
   }
+}
+
+/** A700 for an error of the disk or the index: "disk full", or what failed and why. */
+function outOfResources(error: unknown, what: string): StoreOutcome {
+  const disk = (error as NodeJS.ErrnoException).code === 'ENOSPC';
+  return { status: OUT_OF_RESOURCES, errorComment: clip(disk ? 'disk full' : `${what}: ${(error as Error).message}`) };
 }
 
 const clip = (text: string): string => text.replace(/[\\\u0080-\uffff]/g, '?').slice(0, 64);

@@ -132,9 +132,16 @@ export class Association {
       this.#assertOpen();
       const max = this.params.peerMaxPduLength;
       this.logger.debug({ contextId, command: commandName(command.commandField), messageId: command.messageId ?? command.messageIdBeingRespondedTo }, 'send');
-      await this.#writePdvs(pdvsFor(contextId, true, encodeCommand({ ...command, hasDataset: dataset !== undefined }), max));
-      if (dataset instanceof Uint8Array) await this.#writePdvs(pdvsFor(contextId, false, dataset, max));
-      else if (dataset !== undefined) await this.#writePdvsAsync(pdvsForStream(contextId, false, dataset, max));
+      // The command and its dataset go out in the same batches of PDUs.
+      const batch = new WriteBatch(this.ul);
+      try {
+        await this.#writePdvs(batch, pdvsFor(contextId, true, encodeCommand({ ...command, hasDataset: dataset !== undefined }), max));
+        if (dataset instanceof Uint8Array) await this.#writePdvs(batch, pdvsFor(contextId, false, dataset, max));
+        else if (dataset !== undefined) await this.#writePdvs(batch, pdvsForStream(contextId, false, dataset, max));
+        await batch.flush();
+      } finally {
+        batch.end();
+      }
       this.#touch();
     };
     const result = this.#sendChain.then(run, run);
@@ -142,29 +149,10 @@ export class Association {
     return result;
   }
 
-  async #writePdvs(pdvs: Iterable<Pdv>): Promise<void> {
-    const batch = new WriteBatch(this.ul);
-    try {
-      for (const pdv of pdvs) {
-        this.#assertOpen();
-        await batch.write(encodePDataTfChunks(pdv.contextId, pdv.isCommand, pdv.isLast, pdv.data), pdv.data.length);
-      }
-      await batch.flush();
-    } finally {
-      batch.end();
-    }
-  }
-
-  async #writePdvsAsync(pdvs: AsyncIterable<Pdv>): Promise<void> {
-    const batch = new WriteBatch(this.ul);
-    try {
-      for await (const pdv of pdvs) {
-        this.#assertOpen();
-        await batch.write(encodePDataTfChunks(pdv.contextId, pdv.isCommand, pdv.isLast, pdv.data), pdv.data.length);
-      }
-      await batch.flush();
-    } finally {
-      batch.end();
+  async #writePdvs(batch: WriteBatch, pdvs: Iterable<Pdv> | AsyncIterable<Pdv>): Promise<void> {
+    for await (const pdv of pdvs) {
+      this.#assertOpen();
+      await batch.write(encodePDataTfChunks(pdv.contextId, pdv.isCommand, pdv.isLast, pdv.data), pdv.data.length);
     }
   }
 

@@ -4,18 +4,16 @@
  * Specific Character Set of the query when every value fits it, else in ISO_IR 192 (UTF-8) — C.2.2.2: the
  * response should be in the query's character set, and UTF-8 holds any value the archive has.
  */
-import { inflateRawSync } from 'node:zlib';
 import { CharacterSetError, DicomError } from '../../core/errors.js';
 import { BulkDataRef } from '../../data/bulk-data.js';
 import { SpecificCharacterSet } from '../../data/charset/specific-character-set.js';
 import type { Dataset } from '../../data/dataset.js';
-import { BIG_ENDIAN_DEFAULT, LITTLE_ENDIAN_DEFAULT } from '../../data/decode-context.js';
 import { Element } from '../../data/element.js';
 import { VR_INFO } from '../../data/vr.js';
 import { defaultVr } from '../../dictionary/attributes.js';
-import { DatasetParser } from '../../encoding/dataset-parser.js';
 import { lookupTransferSyntax } from '../../encoding/transfer-syntax.js';
 import { encodeDicom } from '../../encoding/write.js';
+import { allAscii, parseIdentifier } from './identifier-bytes.js';
 import { SPECIFIC_CHARACTER_SET } from './levels.js';
 
 /** A request Identifier that is missing or cannot be parsed: answered with Cxxx (unable to process). */
@@ -25,22 +23,13 @@ export class IdentifierDecodeError extends DicomError {
   }
 }
 
-/** Sequences in an Identifier nest a few levels at most. */
-const MAX_DEPTH = 16;
-/** Largest Identifier accepted after inflating a deflated one. */
-const MAX_INFLATED = 16 * 1024 * 1024;
-
 /** Decodes a request Identifier received in a transfer syntax. Throws IdentifierDecodeError. */
 export function decodeRequestIdentifier(bytes: Uint8Array | undefined, transferSyntaxUid: string): Dataset {
   if (bytes === undefined) throw new IdentifierDecodeError('the request has no Identifier');
   const ts = lookupTransferSyntax(transferSyntaxUid);
   if (ts === undefined || ts.encapsulated) throw new IdentifierDecodeError(`an Identifier cannot be in transfer syntax ${transferSyntaxUid}`);
   try {
-    const input = ts.deflated ? inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED }) : bytes;
-    const parser = new DatasetParser(0, ts.explicitVR, ts.littleEndian ? LITTLE_ENDIAN_DEFAULT : BIG_ENDIAN_DEFAULT, { maxDepth: MAX_DEPTH }, { end: input.length, name: 'identifier' });
-    parser.setWindow(input, 0);
-    parser.step(true);
-    return withDictionaryVrs(parser.root);
+    return withDictionaryVrs(parseIdentifier(bytes, ts));
   } catch (error) {
     throw new IdentifierDecodeError(`the Identifier cannot be parsed: ${(error as Error).message}`, { cause: error });
   }
@@ -78,23 +67,10 @@ function queryCharacterSet(terms: readonly string[]): readonly string[] | undefi
  * query had none) when every value can be written in it, else with ISO_IR 192. `dataset` is changed: its Specific
  * Character Set is set (or removed) to what the bytes are in.
  */
-/** Are all string values of the dataset (and of its items) ASCII? */
-function isAscii(dataset: Dataset): boolean {
-  for (const tag of dataset.tags()) {
-    const element = dataset.get(tag)!;
-    if (element.vr === 'SQ') {
-      if (!dataset.items(tag).every(isAscii)) return false;
-      continue;
-    }
-    for (const value of element.strings) if (/[^\x00-\x7f]/.test(value)) return false;
-  }
-  return true;
-}
-
 export async function encodeResponseIdentifier(dataset: Dataset, transferSyntaxUid: string, queryTerms: readonly string[]): Promise<Uint8Array> {
   let terms = queryCharacterSet(queryTerms);
   // Values beyond ASCII cannot be in the default repertoire: straight to UTF-8, without a failed encoding first.
-  if (terms === undefined && !isAscii(dataset)) terms = ['ISO_IR 192'];
+  if (terms === undefined && !allAscii(dataset)) terms = ['ISO_IR 192'];
   if (terms === undefined) dataset.delete(SPECIFIC_CHARACTER_SET);
   else dataset.set(SPECIFIC_CHARACTER_SET, [...terms], 'CS');
   try {

@@ -3,35 +3,16 @@
  * transfer syntax, with a Specific Character Set when a value needs one; responses decoded with their own
  * Specific Character Set, every value decoded at once so that a broken one is found here, not later.
  */
-import { inflateRawSync } from 'node:zlib';
 import type { Dataset } from '../../data/dataset.js';
-import { BIG_ENDIAN_DEFAULT, LITTLE_ENDIAN_DEFAULT } from '../../data/decode-context.js';
 import type { Element } from '../../data/element.js';
 import { SPECIFIC_CHARACTER_SET } from '../../data/tag.js';
-import { VR_INFO } from '../../data/vr.js';
-import { DatasetParser } from '../../encoding/dataset-parser.js';
 import { lookupTransferSyntax } from '../../encoding/transfer-syntax.js';
 import { writeDicom } from '../../encoding/write.js';
+import { allAscii, parseIdentifier, stringValues } from './identifier-bytes.js';
 import { FindResponseError } from './scu-find-errors.js';
 
-/** Largest identifier accepted after inflating a deflated one. */
-const MAX_INFLATED = 16 * 1024 * 1024;
-/** Sequences in an identifier nest a few levels at most. */
-const MAX_DEPTH = 16;
-
-/** Every string value of a dataset, items included. */
-function* stringValues(dataset: Dataset): Generator<string> {
-  for (const e of dataset) {
-    if (e.vr === 'SQ') for (const item of e.items) yield* stringValues(item);
-    else if (VR_INFO[e.vr].charset) yield* e.strings;
-  }
-}
-
 // ISO 8859-1 printable characters: what ISO_IR 100 can encode besides the controls the VRs allow.
- 
 const LATIN1 = /^[\u0000-\u007f\u00a0-\u00ff]*$/;
- 
-const ASCII = /^[\u0000-\u007f]*$/;
 
 /**
  * The identifier as it goes out: when it has no Specific Character Set (or an empty one: a return key) and a value
@@ -40,13 +21,9 @@ const ASCII = /^[\u0000-\u007f]*$/;
  */
 export function withCharacterSet(identifier: Dataset): Dataset {
   if (identifier.strings(SPECIFIC_CHARACTER_SET).some((term) => term.trim() !== '')) return identifier;
+  if (allAscii(identifier)) return identifier;
   let latin1 = true;
-  let ascii = true;
-  for (const text of stringValues(identifier)) {
-    if (!ASCII.test(text)) ascii = false;
-    if (!LATIN1.test(text)) latin1 = false;
-  }
-  if (ascii) return identifier;
+  for (const text of stringValues(identifier)) if (!LATIN1.test(text)) latin1 = false;
   const copy = identifier.clone();
   copy.set(SPECIFIC_CHARACTER_SET, latin1 ? 'ISO_IR 100' : 'ISO_IR 192');
   return copy;
@@ -77,12 +54,9 @@ export function decodeIdentifier(bytes: Uint8Array, transferSyntaxUid: string): 
     throw new FindResponseError(`an identifier in transfer syntax ${transferSyntaxUid}, which is not one for identifiers`);
   }
   try {
-    const input = ts.deflated ? inflateRawSync(bytes, { maxOutputLength: MAX_INFLATED }) : bytes;
-    const parser = new DatasetParser(0, ts.explicitVR, ts.littleEndian ? LITTLE_ENDIAN_DEFAULT : BIG_ENDIAN_DEFAULT, { maxDepth: MAX_DEPTH }, { end: input.length, name: 'identifier' });
-    parser.setWindow(input, 0);
-    parser.step(true);
-    decodeAll(parser.root);
-    return parser.root;
+    const identifier = parseIdentifier(bytes, ts);
+    decodeAll(identifier);
+    return identifier;
   } catch (error) {
     throw new FindResponseError(`the response's identifier cannot be decoded: ${(error as Error).message}`, { cause: error });
   }

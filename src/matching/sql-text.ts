@@ -47,16 +47,16 @@ SELECT 1 FROM portico_split WHERE ${piece} <> '' AND ${test(piece)})`;
  * (`AB*`, `*AB`, `*A?B*`, `A?B`): that stretch cannot hold a `\`, so it lies inside one value. With two or more
  * (`A*B`), a star could span a `\`, so the list is split (anyPiece).
  */
-export function anyPieceMatches(list: Expr, pattern: string, foldPattern: (p: string) => Expr): Predicate {
+export function anyPieceMatches(list: Expr, pattern: string): Predicate {
   const segments = pattern.split('*');
   const stretches = segments.filter((s) => s !== '').length;
   if (stretches === 0) return sql<SqlBool>`${delimited(list)} GLOB '*[^\\]*'`;
   if (stretches === 1) {
     const head = segments[0] === '' ? '' : '*\\';
     const tail = segments[segments.length - 1] === '' ? '' : '\\*';
-    return sql<SqlBool>`${delimited(list)} GLOB ${foldPattern(head + globPattern(pattern, true) + tail)}`;
+    return sql<SqlBool>`${delimited(list)} GLOB ${head + globPattern(pattern, true) + tail}`;
   }
-  return anyPiece(list, (piece) => sql<SqlBool>`${piece} GLOB ${foldPattern(globPattern(pattern))}`);
+  return anyPiece(list, (piece) => sql<SqlBool>`${piece} GLOB ${globPattern(pattern)}`);
 }
 
 /** Some `\`-separated piece of `list` equals `value` exactly (which holds no `\`). */

@@ -118,7 +118,7 @@ function conditionSql(condition: Translatable, column: Expr, multi: boolean): Pr
     case 'wildcard': {
       const { vr, pattern } = condition;
       if (vr === 'PN') return personNameSql(column, multi, pattern, true);
-      if (multi) return anyPieceMatches(column, pattern, (p) => sql`${p}`);
+      if (multi) return anyPieceMatches(column, pattern);
       return isAllStars(pattern) ? sql<SqlBool>`${column} <> ''` : sql<SqlBool>`${column} GLOB ${globPattern(pattern)}`;
     }
   }
@@ -128,11 +128,10 @@ const onValues = (column: Expr, multi: boolean, test: (v: Expr) => Predicate): P
 
 /** The PN rules of person-name.ts in SQL (case folding, when asked for, is done: folded column, folded key). */
 function personNameSql(column: Expr, multi: boolean, key: string, wildcard: boolean): Predicate {
-  const param = (text: string): Expr => sql`${text}`;
   if (!key.includes('=')) {
     // Every component group of every value is one piece of the list.
     const pieces = sql`replace(${column}, '=', '\\')`;
-    return wildcard ? anyPieceMatches(pieces, key, param) : anyPieceEquals(pieces, param(key));
+    return wildcard ? anyPieceMatches(pieces, key) : anyPieceEquals(pieces, sql`${key}`);
   }
   const groups = key.split('=');
   const test = (value: Expr): Predicate => {
@@ -141,7 +140,7 @@ function personNameSql(column: Expr, multi: boolean, key: string, wildcard: bool
       if (group === '' || isAllStars(group)) return;
       const stored = personNameGroup(value, index);
       checks.push(
-        wildcard && hasWildcard(group) ? sql<SqlBool>`${stored} GLOB ${param(globPattern(group))}` : sql<SqlBool>`${stored} = ${param(group)}`,
+        wildcard && hasWildcard(group) ? sql<SqlBool>`${stored} GLOB ${globPattern(group)}` : sql<SqlBool>`${stored} = ${group}`,
       );
     });
     return sql<SqlBool>`(${sql.join(checks, sql` AND `)})`;

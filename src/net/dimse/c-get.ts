@@ -4,7 +4,7 @@
  * counts. A final response may carry a data set listing failed SOP instances. Cancelled with C-CANCEL.
  */
 import { CommandField, Priority } from './command-elements.js';
-import { type CommandSpec, compact, type StatusDetail, statusFields, type SubOperationCounts } from './command-spec.js';
+import { type CommandSpec, compact, type StatusDetail, statusFields, type SubOperationCounts, subOperationFields } from './command-spec.js';
 import type { CommandFields } from './command-set.js';
 
 /** C-GET-RQ (PS3.7 Table 9.3-5). */
@@ -68,10 +68,7 @@ export function cGetRsp(p: CGetRspParams): CGetRsp {
     messageIdBeingRespondedTo: p.messageIdBeingRespondedTo,
     affectedSopClassUid: p.affectedSopClassUid,
     ...statusFields(p),
-    remainingSuboperations: p.remainingSuboperations,
-    completedSuboperations: p.completedSuboperations,
-    failedSuboperations: p.failedSuboperations,
-    warningSuboperations: p.warningSuboperations,
+    ...subOperationFields(p),
     hasDataset: p.hasDataset ?? false,
   });
 }

@@ -4,7 +4,7 @@
  * in C-MOVE responses with sub-operation counts. Cancelled with C-CANCEL.
  */
 import { CommandField, Priority } from './command-elements.js';
-import { type CommandSpec, compact, type StatusDetail, statusFields, type SubOperationCounts } from './command-spec.js';
+import { type CommandSpec, compact, type StatusDetail, statusFields, type SubOperationCounts, subOperationFields } from './command-spec.js';
 import type { CommandFields } from './command-set.js';
 
 /** C-MOVE-RQ (PS3.7 Table 9.3-7). */
@@ -71,10 +71,7 @@ export function cMoveRsp(p: CMoveRspParams): CMoveRsp {
     messageIdBeingRespondedTo: p.messageIdBeingRespondedTo,
     affectedSopClassUid: p.affectedSopClassUid,
     ...statusFields(p),
-    remainingSuboperations: p.remainingSuboperations,
-    completedSuboperations: p.completedSuboperations,
-    failedSuboperations: p.failedSuboperations,
-    warningSuboperations: p.warningSuboperations,
+    ...subOperationFields(p),
     hasDataset: p.hasDataset ?? false,
   });
 }

@@ -55,3 +55,11 @@ export interface SubOperationCounts {
   readonly failedSuboperations?: number;
   readonly warningSuboperations?: number;
 }
+
+/** The sub-operation count fields of a C-GET or C-MOVE response (those given). */
+export const subOperationFields = (c: SubOperationCounts): SubOperationCounts => ({
+  remainingSuboperations: c.remainingSuboperations,
+  completedSuboperations: c.completedSuboperations,
+  failedSuboperations: c.failedSuboperations,
+  warningSuboperations: c.warningSuboperations,
+});

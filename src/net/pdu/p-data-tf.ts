@@ -5,7 +5,7 @@
  * the fragment. Decoded PDV data are views of the input, never copies.
  */
 import { DicomEncodeError } from '../../core/errors.js';
-import { pduError, readU32, writePduHeader, writeU32 } from './bytes.js';
+import { pduError, writePduHeader, writeU32 } from './bytes.js';
 import { DEFAULT_PDU_LIMITS } from './limits.js';
 import { type PDataTf, type PduLimits, type Pdv, PduType } from './types.js';
 
@@ -92,27 +92,56 @@ export function encodePDataTf(pduOrId: PDataTf | number, isCommand = false, isLa
  * zero context ID, no PDV at all, or more than `maxItems` PDVs are invalid-PDU-parameter-value (6).
  */
 export function decodePDataTf(body: Uint8Array, limits?: PduLimits): PDataTf {
+  return decodePDataTfParts([body], 0, limits);
+}
+
+/**
+ * `decodePDataTf` of a PDU held as several views (one that spanned socket reads), its body starting at `start` of the
+ * first: nothing is joined or copied. A PDV whose data runs from one view into the next comes out as consecutive
+ * fragments of the same message, all but the last with isLast clear, which the DIMSE layer reassembles as it does any
+ * fragmentation (PS3.8 Annex E). The item count and every check are those of the PDU as sent.
+ */
+export function decodePDataTfParts(parts: readonly Uint8Array[], start: number, limits?: PduLimits): PDataTf {
   const maxItems = limits?.maxItems ?? DEFAULT_PDU_LIMITS.maxItems;
-  const end = body.length;
-  if (end === 0) throw pduError(6, 'P-DATA-TF holds no presentation data value item', 0);
+  let end = -start;
+  for (const part of parts) end += part.length;
+  if (end <= 0) throw pduError(6, 'P-DATA-TF holds no presentation data value item', 0);
   const pdvs: Pdv[] = [];
+  // The cursor: byte `at` of parts[index]; `pos` counts bytes of the body.
+  let index = 0;
+  let at = start;
+  const next = (): Uint8Array => {
+    let part = parts[index]!;
+    while (at >= part.length) {
+      part = parts[++index]!;
+      at = 0;
+    }
+    return part;
+  };
+  const byte = (): number => next()[at++]!;
+  let items = 0;
   let pos = 0;
   while (pos < end) {
     if (end - pos < 4) throw pduError(6, `P-DATA-TF ends with ${end - pos} bytes, too few for a PDV item-length`, pos);
-    const length = readU32(body, pos);
+    const length = byte() * 0x1000000 + ((byte() << 16) | (byte() << 8) | byte());
     if (length < 2) throw pduError(6, `PDV item-length ${length} is less than 2`, pos);
     const itemEnd = pos + 4 + length;
     if (itemEnd > end) throw pduError(6, `PDV item-length ${length} runs ${itemEnd - end} bytes past the P-DATA-TF`, pos);
-    if (pdvs.length >= maxItems) throw pduError(6, `P-DATA-TF has more than ${maxItems} PDV items`, pos);
-    const contextId = body[pos + 4];
+    if (items++ >= maxItems) throw pduError(6, `P-DATA-TF has more than ${maxItems} PDV items`, pos);
+    const contextId = byte();
     if ((contextId & 1) === 0) throw pduError(6, `PDV presentation context ID ${contextId} is not an odd number 1-255`, pos + 4);
-    const control = body[pos + 5];
-    pdvs.push({
-      contextId,
-      isCommand: (control & MessageControlHeader.COMMAND) !== 0,
-      isLast: (control & MessageControlHeader.LAST_FRAGMENT) !== 0,
-      data: body.subarray(pos + PDV_ITEM_HEADER_LENGTH, itemEnd),
-    });
+    const control = byte();
+    const isCommand = (control & MessageControlHeader.COMMAND) !== 0;
+    const isLast = (control & MessageControlHeader.LAST_FRAGMENT) !== 0;
+    let left = length - 2;
+    if (left === 0) pdvs.push({ contextId, isCommand, isLast, data: parts[index]!.subarray(at, at) });
+    while (left > 0) {
+      const part = next();
+      const take = Math.min(left, part.length - at);
+      left -= take;
+      pdvs.push({ contextId, isCommand, isLast: isLast && left === 0, data: part.subarray(at, at + take) });
+      at += take;
+    }
     pos = itemEnd;
   }
   return { type: PduType.P_DATA_TF, pdvs };

@@ -4,7 +4,7 @@ import { PduDecodeError } from '../../core/errors.js';
 import { encodePdu } from './pdu-codec.js';
 import { PduReader } from './pdu-reader.js';
 import { encodePDataTf } from './p-data-tf.js';
-import { type Pdu, PduType } from './types.js';
+import { type Pdu, type Pdv, PduType } from './types.js';
 
 function errorOf(run: () => unknown): PduDecodeError {
   try {
@@ -16,13 +16,24 @@ function errorOf(run: () => unknown): PduDecodeError {
   throw new Error('expected a PduDecodeError');
 }
 
-/** Decoded PDV data are views of (Buffer) input; compare them as plain Uint8Arrays. */
+/**
+ * Decoded PDV data are views of (Buffer) input, and a PDV that straddles two chunks comes out as two fragments: compare
+ * PDUs as plain Uint8Arrays with consecutive fragments of one message (same context and kind, the first not last) merged.
+ */
 function plain(pdus: Pdu[]): Pdu[] {
-  return pdus.map((pdu) =>
-    pdu.type !== PduType.P_DATA_TF
-      ? pdu
-      : { ...pdu, pdvs: pdu.pdvs.map((v) => ({ ...v, data: new Uint8Array(v.data.buffer, v.data.byteOffset, v.data.length) })) },
-  );
+  return pdus.map((pdu) => {
+    if (pdu.type !== PduType.P_DATA_TF) return pdu;
+    const pdvs: Pdv[] = [];
+    for (const v of pdu.pdvs) {
+      const before = pdvs.at(-1);
+      if (before && !before.isLast && before.contextId === v.contextId && before.isCommand === v.isCommand) {
+        pdvs[pdvs.length - 1] = { ...v, data: concat([before.data, v.data]) };
+      } else {
+        pdvs.push({ ...v, data: new Uint8Array(v.data) });
+      }
+    }
+    return { ...pdu, pdvs };
+  });
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -91,17 +102,17 @@ function feed(stream: Uint8Array, cuts: number[], reader = new PduReader()): Pdu
 
 describe('PduReader', () => {
   it('reads a stream given in one chunk', () => {
-    expect(plain(feed(STREAM, []))).toEqual(CONVERSATION);
+    expect(plain(feed(STREAM, []))).toEqual(plain(CONVERSATION));
   });
 
   it('reads the same PDUs when fed one byte at a time', () => {
-    expect(plain(feed(STREAM, Array.from({ length: STREAM.length - 1 }, (_, i) => i + 1)))).toEqual(CONVERSATION);
+    expect(plain(feed(STREAM, Array.from({ length: STREAM.length - 1 }, (_, i) => i + 1)))).toEqual(plain(CONVERSATION));
   });
 
   it('reads the same PDUs for any chunking', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: 0, max: STREAM.length }), { maxLength: 40 }), (cuts) => {
-        expect(plain(feed(STREAM, cuts.sort((a, b) => a - b)))).toEqual(CONVERSATION);
+        expect(plain(feed(STREAM, cuts.sort((a, b) => a - b)))).toEqual(plain(CONVERSATION));
       }),
       { numRuns: 300 },
     );
@@ -122,7 +133,7 @@ describe('PduReader', () => {
           at += size;
         }
         expect(out.map((p) => p.type)).toEqual([4, 5, 4]);
-        for (const p of [out[0], out[2]] as Extract<Pdu, { type: 4 }>[]) expect(new Uint8Array(p.pdvs[0]!.data)).toEqual(data);
+        for (const p of plain([out[0]!, out[2]!]) as Extract<Pdu, { type: 4 }>[]) expect(p.pdvs).toEqual([{ contextId: 3, isCommand: false, isLast: true, data }]);
       }),
       { numRuns: 60 },
     );
@@ -149,6 +160,38 @@ describe('PduReader', () => {
     expect(a.pdvs[0]!.data.buffer).toBe(chunk.buffer);
     expect(a.pdvs[0]!.data.byteOffset).toBe(chunk.byteOffset + 12);
     expect(b.pdvs[0]!.data.byteOffset).toBe(chunk.byteOffset + 14 + 12);
+  });
+
+  it('decodes a P-DATA-TF that spans chunks from views of them: a PDV across two comes out as two fragments', () => {
+    const data = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 13) & 0xff);
+    const stream = Buffer.concat([encodePDataTf({ type: PduType.P_DATA_TF, pdvs: [{ contextId: 1, isCommand: true, isLast: true, data: Uint8Array.of(9, 9) }, { contextId: 3, isCommand: false, isLast: true, data }] })]);
+    const chunks = [stream.subarray(0, 30_000), stream.subarray(30_000, 65_536), stream.subarray(65_536)].map((c) => Buffer.from(c));
+    const reader = new PduReader({ maxPDataLength: 128 * 1024 });
+    const out = chunks.flatMap((c) => reader.push(c)) as Extract<Pdu, { type: 4 }>[];
+    expect(out).toHaveLength(1);
+    const pdvs = out[0]!.pdvs;
+    expect(pdvs.map((v) => [v.contextId, v.isCommand, v.isLast, v.data.length])).toEqual([
+      [1, true, true, 2],
+      [3, false, false, 30_000 - 6 - 6 - 2 - 6],
+      [3, false, false, 65_536 - 30_000],
+      [3, false, true, stream.length - 65_536],
+    ]);
+    // Each fragment is a view of the chunk it arrived in, not a copy.
+    expect(pdvs[1]!.data.buffer).toBe(chunks[0]!.buffer);
+    expect(pdvs[2]!.data.buffer).toBe(chunks[1]!.buffer);
+    expect(pdvs[3]!.data.buffer).toBe(chunks[2]!.buffer);
+    expect(concat(pdvs.slice(1).map((v) => v.data))).toEqual(data);
+  });
+
+  it('counts the PDV items of the PDU as sent against maxItems, not the fragments they are cut into', () => {
+    const stream = encodePDataTf({ type: PduType.P_DATA_TF, pdvs: [{ contextId: 3, isCommand: false, isLast: false, data: new Uint8Array(5000) }, { contextId: 3, isCommand: false, isLast: true, data: new Uint8Array(5000) }] });
+    const reader = new PduReader({ maxItems: 2 });
+    const out = [0, 2000, 4000, 6000, 8000].flatMap((at) => reader.push(Buffer.from(stream.subarray(at, at + 2000)))).concat(reader.push(Buffer.from(stream.subarray(10_000))));
+    expect(out).toHaveLength(1);
+    expect(plain(out)).toEqual(plain([{ type: PduType.P_DATA_TF, pdvs: [{ contextId: 3, isCommand: false, isLast: false, data: new Uint8Array(5000) }, { contextId: 3, isCommand: false, isLast: true, data: new Uint8Array(5000) }] }]));
+    const three = encodePDataTf({ type: PduType.P_DATA_TF, pdvs: [1, 2, 3].map((n) => ({ contextId: 3, isCommand: false, isLast: n === 3, data: new Uint8Array(2000) })) });
+    const strict = new PduReader({ maxItems: 2 });
+    expect(errorOf(() => [0, 3000, 6000].forEach((at) => strict.push(Buffer.from(three.subarray(at, at + 3000)))))).toMatchObject({ abortReason: 6 });
   });
 
   it('reads thousands of small P-DATA-TF PDUs in mixed chunks', () => {

@@ -4,19 +4,21 @@
  *
  * Bounds: a PDU header is checked (type, then PDU-length against the cap for that type) as soon as its bytes arrive,
  * before any body is held; nothing is ever allocated from a declared length. A PDU that spans chunks is kept as a list
- * of views of those chunks and joined once, when its last byte arrives, so the reader holds at most one PDU (within
- * its cap) plus the chunk its first bytes came in. Small pieces (a peer dribbling a few bytes per segment) are copied
+ * of views of those chunks until its last byte arrives, so the reader holds at most one PDU (within its cap) plus the
+ * chunk its first bytes came in. Small pieces (a peer dribbling a few bytes per segment) are copied
  * into a staging buffer that grows with the bytes received, so thousands of tiny chunks cost no more than their bytes.
  * A PDU that lies wholly inside one chunk is decoded from a view of it, and the PDV data of a P-DATA-TF are views of
- * the chunk (or of the joined PDU): nothing is copied.
+ * the chunks it came in (a PDV that straddles two comes out as two fragments of its message): nothing is copied.
+ * Only the other PDU types, small ones, are joined when they span chunks.
  *
  * After a PduDecodeError the reader is spent: every later push throws the same error (the association is aborted
  * with `error.abortReason`). PDUs completed earlier in the failing chunk are not returned.
  */
 import { PDU_HEADER_LENGTH, readU32 } from './bytes.js';
 import { type ResolvedPduLimits, resolvePduLimits } from './limits.js';
+import { decodePDataTfParts } from './p-data-tf.js';
 import { checkPduHeader, checkPduType, decodePduBody } from './pdu-codec.js';
-import type { Pdu, PduLimits } from './types.js';
+import { type Pdu, type PduLimits, PduType } from './types.js';
 
 /** Pieces at least this long are kept as views of their chunk; shorter ones are copied into the staging buffer. */
 const VIEW_MIN = 1024;
@@ -116,11 +118,19 @@ export class PduReader {
     if (this.#have < this.#need) return -1;
     this.#flushStage();
     const parts = this.#parts;
-    const whole = parts.length === 1 ? parts[0] : join(parts, this.#need);
+    const need = this.#need;
     this.#parts = [];
     this.#have = 0;
     this.#need = 0;
-    out.push(decodePduBody(whole[0], whole.subarray(PDU_HEADER_LENGTH), this.#limits));
+    const type = parts[0]![0]!;
+    if (parts.length === 1) out.push(decodePduBody(type, parts[0]!.subarray(PDU_HEADER_LENGTH), this.#limits));
+    // A P-DATA-TF is decoded from the views as they are: joining 64 KiB PDUs that straddle 64 KiB socket reads cost a
+    // fresh buffer per PDU, and the garbage collector most of the receiving thread's time.
+    else if (type === PduType.P_DATA_TF) out.push(decodePDataTfParts(parts, PDU_HEADER_LENGTH, this.#limits));
+    else {
+      const whole = join(parts, need);
+      out.push(decodePduBody(type, whole.subarray(PDU_HEADER_LENGTH), this.#limits));
+    }
     return pos < len ? pos : -1;
   }
 

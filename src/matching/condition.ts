@@ -40,7 +40,10 @@ export type MatchCondition =
   | { readonly kind: 'sequence'; readonly tag: number; readonly item: readonly MatchCondition[] };
 
 export interface MatchOptions {
-  /** PN values match case-insensitively (default true, as most PACS do). ASCII letters only: see text.ts. */
+  /**
+   * PN values match case-insensitively (default true, as most PACS do): every Unicode letter, folded with `foldCase`
+   * (text.ts) the same way in memory and in SQL, so `MÜLLER` finds `Müller`.
+   */
   readonly caseInsensitivePersonName?: boolean;
   /**
    * Combine Date/Time pairs (StudyDate+StudyTime, SeriesDate+SeriesTime, ScheduledProcedureStepStartDate+Time, ...)

@@ -138,3 +138,59 @@ describe('listen: the service contract', () => {
   });
 });
 
+
+describe('listen: SOP Class Extended Negotiation (PS3.7 D.3.3.5)', () => {
+  const FIND = '1.2.840.10008.5.1.4.1.2.2.1';
+  const MOVE = '1.2.840.10008.5.1.4.1.2.2.2';
+  const IMPLICIT = '1.2.840.10008.1.2';
+
+  it('each SOP class is answered by the service that accepted it (none by one without the hook); handlers read it on their association', async () => {
+    let seenByHandler: Uint8Array | undefined;
+    const asked: string[] = [];
+    const server = await listen({
+      aeTitle: 'SCP',
+      port: 0,
+      host: '127.0.0.1',
+      services: [
+        {
+          name: 'find, negotiating',
+          sopClasses: [FIND],
+          commands: [0x0020],
+          transferSyntaxes: [IMPLICIT],
+          extendedNegotiation: (sop, requested) => {
+            asked.push(sop);
+            return requested.map((b, i) => (i === 0 ? b : 0));
+          },
+          handle: async (_request, context) => {
+            seenByHandler = context.association.extendedNegotiation(context.abstractSyntax);
+            return { status: 0 };
+          },
+        },
+        { name: 'move, not negotiating', sopClasses: [MOVE], commands: [0x0021], transferSyntaxes: [IMPLICIT], handle: async () => ({ status: 0 }) },
+      ],
+    });
+    try {
+      const a = await connect(
+        { aeTitle: 'SCP', host: '127.0.0.1', port: server.port },
+        {
+          aeTitle: 'SCU',
+          contexts: [FIND, MOVE].map((abstractSyntax) => ({ abstractSyntax, transferSyntaxes: [IMPLICIT] })),
+          extendedNegotiations: [
+            { sopClassUid: FIND, info: Uint8Array.of(1, 1) },
+            { sopClassUid: MOVE, info: Uint8Array.of(1) },
+          ],
+        },
+      );
+      // The requestor reads the acceptor's answers.
+      expect(a.extendedNegotiation(FIND)).toEqual(Uint8Array.of(1, 0));
+      expect(a.extendedNegotiation(MOVE)).toBeUndefined();
+      expect(asked).toEqual([FIND]);
+      const r = await a.requestOne(1, { commandField: 0x0020, affectedSopClassUid: FIND, priority: 0, hasDataset: true }, new Uint8Array(0));
+      expect(r.command.status).toBe(0);
+      expect(seenByHandler).toEqual(Uint8Array.of(1, 0));
+      await a.release();
+    } finally {
+      await server.close();
+    }
+  });
+});

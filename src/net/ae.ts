@@ -89,6 +89,9 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
   const supported = supportedSyntaxes(options.services);
   const serviceBySop = new Map<string, ScpService>();
   for (const s of options.services) for (const sop of s.sopClasses) serviceBySop.set(sop, s);
+  /** Each SOP class's extended negotiation is answered by the service that accepted it, when it has the hook. */
+  const extendedNegotiation = (sopClassUid: string, requested: Uint8Array): Uint8Array | undefined =>
+    serviceBySop.get(sopClassUid)?.extendedNegotiation?.(sopClassUid, requested);
   const sockets = new Set<Socket>();
   const associations = new Set<Association>();
   const shutdown = new AbortController();
@@ -118,6 +121,7 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
     const policy: AcceptorPolicy = {
       aeTitle: options.aeTitle,
       supported,
+      extendedNegotiation,
       checkCalledAeTitle: options.checkCalledAeTitle,
       allowedCallingAeTitles: options.allowedCallingAeTitles,
       maxPduLength: options.maxPduLength,

@@ -45,6 +45,13 @@ export interface ScpService {
   readonly transferSyntaxes: readonly string[];
   /** SCP/SCU role selection: may the requestor act as SCP for this SOP class (C-GET storage sub-operations)? */
   readonly allowsRequestorScp?: boolean;
+  /**
+   * SOP Class Extended Negotiation (PS3.7 D.3.3.5): given the Service-class-application-information a requestor
+   * sent for one of our SOP classes, the answer for the A-ASSOCIATE-AC (undefined: no sub-item for it, the
+   * default behaviour). Called only for SOP classes accepted on the association, once each; handlers read the
+   * result with `context.association.extendedNegotiation(sopClassUid)`. `requested` comes from the network.
+   */
+  readonly extendedNegotiation?: (sopClassUid: string, requested: Uint8Array) => Uint8Array | undefined;
   /** The status sent when the handler throws (default 0x0110 processing failure). */
   readonly failureStatus?: number;
   handle(request: DimseMessage, context: ScpContext): Promise<ScpResponse> | AsyncIterable<ScpResponse>;

@@ -5,9 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../../data/dataset.js';
 import { writeDicom } from '../../encoding/write.js';
 import { MatchingError } from '../../matching/condition.js';
+import { listen } from '../../net/ae.js';
 import { checkFindIdentifier, checkRetrieveIdentifier, type InformationModel } from '../../services/query-retrieve/levels.js';
+import { find as findScu } from '../../services/query-retrieve/scu-find.js';
 import { Archive } from '../archive.js';
-import { type ArchiveQueryRetrieve, archiveQueryRetrieve } from './archive-query-retrieve.js';
+import { type ArchiveQueryRetrieve, archiveQueryRetrieve, archiveQueryRetrieveScps } from './archive-query-retrieve.js';
 
 const CT = '1.2.840.10008.5.1.4.1.1.2';
 const MR = '1.2.840.10008.5.1.4.1.1.4';
@@ -270,6 +272,43 @@ describe('ArchiveQueryRetrieve.countMatches', () => {
     expect(await provider.countMatches(all, 100)).toBe(4);
     expect(await provider.countMatches(all, 3)).toBe(3);
     expect(await provider.countMatches(checkFindIdentifier(identifier('IMAGE', {}), 'STUDY_ROOT', { relational: true }), 100)).toBe(6);
+  });
+});
+
+describe('per-query matching options: combined date-time matching (PS3.4 C.2.2.2.5.4), as an association negotiates it', () => {
+  // Separately: a date from 2024-03-05 and a time from 11:00 (CT at 10:15 and JP at 08:00 fail the time). Combined:
+  // from 2024-03-05 11:00 on, so JP (2025-01-01 08:00) matches too, and CT (2024-03-05 10:15) still does not.
+  const keys = { StudyDate: '20240305-', StudyTime: '1100-', StudyInstanceUID: '' };
+  const query = (combineDateTime: boolean) =>
+    checkFindIdentifier(identifier('STUDY', keys), 'STUDY_ROOT', combineDateTime ? { match: { combineDateTime: true } } : {});
+  const uids = async (q: ReturnType<typeof query>): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const m of provider.find(q)) out.push(m.string('StudyInstanceUID') ?? '');
+    return out;
+  };
+
+  it('find and countMatches take the query\'s options over the archive\'s', async () => {
+    expect(await uids(query(false))).toEqual([SC_STUDY[0]]);
+    expect(await uids(query(true))).toEqual([SC_STUDY[0], JP_STUDY[0]]);
+    expect(await provider.countMatches(query(false), 100)).toBe(1);
+    expect(await provider.countMatches(query(true), 100)).toBe(2);
+  });
+
+  it('end to end: a C-FIND whose association negotiated combined date-time matching, and one that did not', async () => {
+    const server = await listen({ aeTitle: 'PORTICO', port: 0, host: '127.0.0.1', services: archiveQueryRetrieveScps({ archive, destinations: new Map(), callingAeTitle: 'PORTICO' }) });
+    try {
+      const peer = { aeTitle: 'PORTICO', host: '127.0.0.1', port: server.port };
+      const studies = async (combineDateTime: boolean): Promise<string[]> => {
+        const out: string[] = [];
+        const request = { root: 'study' as const, level: 'STUDY' as const, identifier: identifier('STUDY', keys) };
+        for await (const m of findScu(peer, request, { aeTitle: 'SCU', combineDateTime })) out.push(m.string('StudyInstanceUID') ?? '');
+        return out;
+      };
+      expect(await studies(false)).toEqual([SC_STUDY[0]]);
+      expect(await studies(true)).toEqual([SC_STUDY[0], JP_STUDY[0]]);
+    } finally {
+      await server.close(1000);
+    }
   });
 });
 

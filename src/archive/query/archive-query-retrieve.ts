@@ -40,6 +40,8 @@ interface Plan {
   readonly level: QueryRetrieveLevel;
   readonly where: RawBuilder<SqlBool> | undefined;
   readonly inMemory: readonly MatchCondition[];
+  /** The options the conditions were made with, which the in-memory matching uses too. */
+  readonly match: MatchOptions;
 }
 
 export class ArchiveQueryRetrieve implements QueryRetrieveProvider {
@@ -61,14 +63,14 @@ export class ArchiveQueryRetrieve implements QueryRetrieveProvider {
   readonly #counted = new WeakMap<QueryRequest, readonly number[]>();
 
   async countMatches(query: QueryRequest, limit: number): Promise<number> {
-    const plan = this.#plan(query.level, query.identifier);
+    const plan = this.#plan(query.level, query.identifier, this.#matchOf(query));
     const ids = await matchingIds(this.db, plan.level, plan.where, limit);
     if (ids.length < limit) this.#counted.set(query, ids);
     return ids.length;
   }
 
   async *find(query: QueryRequest): AsyncGenerator<Dataset> {
-    const plan = this.#plan(query.level, query.identifier);
+    const plan = this.#plan(query.level, query.identifier, this.#matchOf(query));
     const ids = this.#counted.get(query);
     this.#counted.delete(query);
     // Counted just before (the --max-matches check): those rows, by primary key; the name scan is not run twice.
@@ -78,7 +80,7 @@ export class ArchiveQueryRetrieve implements QueryRetrieveProvider {
 
   async retrieveInstances(request: RetrieveRequest): Promise<readonly RetrieveInstance[]> {
     // The unique keys of the retrieve level and above, matched on instance rows (every one is an indexed column).
-    const plan = this.#plan('IMAGE', request.identifier);
+    const plan = this.#plan('IMAGE', request.identifier, this.#match);
     const out: RetrieveInstance[] = [];
     for await (const entity of this.#entities(plan, Math.max(this.#pageSize, RETRIEVE_PAGE_SIZE))) {
       const row = entity.row;
@@ -92,14 +94,22 @@ export class ArchiveQueryRetrieve implements QueryRetrieveProvider {
     return out;
   }
 
+  /**
+   * The archive's matching options with the query's own over them: what its association negotiated (combined
+   * date-time matching) holds for that query only.
+   */
+  #matchOf(query: QueryRequest): MatchOptions {
+    return query.match === undefined ? this.#match : { ...this.#match, ...query.match };
+  }
+
   /** Conditions of the keys that are matched (not Retrieve AE Title and the like); universal ones always match. */
-  #plan(level: QueryRetrieveLevel, identifier: Dataset): Plan {
-    const conditions = matchConditions(identifier, this.#match).filter((c) => c.kind !== 'universal' && conditionTags(c).every(isMatchingKey));
+  #plan(level: QueryRetrieveLevel, identifier: Dataset, match: MatchOptions): Plan {
+    const conditions = matchConditions(identifier, match).filter((c) => c.kind !== 'universal' && conditionTags(c).every(isMatchingKey));
     const columns = COLUMN_MAPS[level];
     const inSql = conditions.filter((c) => c.kind !== 'sequence' && conditionTags(c).every((t) => columns.has(t)));
-    const translated = conditionsToSql(inSql, columns, this.#match);
+    const translated = conditionsToSql(inSql, columns, match);
     const inMemory = [...translated.residual, ...conditions.filter((c) => !inSql.includes(c))];
-    return { level, where: translated.where, inMemory };
+    return { level, where: translated.where, inMemory, match };
   }
 
   /** The rows that match, a page at a time, each checked against the in-memory conditions. */
@@ -109,7 +119,7 @@ export class ArchiveQueryRetrieve implements QueryRetrieveProvider {
       const rows = await levelPage(this.db, plan.level, plan.where, after, pageSize);
       for (const row of rows) {
         const entity = new Entity(this.#context, plan.level, row);
-        if (plan.inMemory.length === 0 || matchesDataset(plan.inMemory, await entity.candidate(plan.inMemory), this.#match)) yield entity;
+        if (plan.inMemory.length === 0 || matchesDataset(plan.inMemory, await entity.candidate(plan.inMemory), plan.match)) yield entity;
       }
       if (rows.length < pageSize) return;
       after = Number(rows[rows.length - 1]![columnKey(LEVEL_TABLE[plan.level], 'id')]);

@@ -6,6 +6,7 @@ import { describeTransition, type Indication, UpperLayer } from '../ul/upper-lay
 import { Association, type AssociationOptions } from './association.js';
 import { DEFAULT_MAX_PDU_LENGTH, DICOM_APPLICATION_CONTEXT, Reject } from './constants.js';
 import { negotiateAsAcceptor, type SupportedSyntaxes } from './presentation-context.js';
+import { type ExtendedNegotiationAnswer, negotiateExtendedAsAcceptor } from './sop-class-extended-negotiation.js';
 
 export interface AcceptorPolicy extends AssociationOptions {
   readonly aeTitle: string;
@@ -14,6 +15,11 @@ export interface AcceptorPolicy extends AssociationOptions {
   /** When set, only these calling AE titles (optionally bound to a host address) may associate. */
   readonly allowedCallingAeTitles?: readonly (string | { readonly aeTitle: string; readonly host: string })[];
   readonly supported: SupportedSyntaxes;
+  /**
+   * Answers the RQ's SOP Class Extended Negotiation sub-items (PS3.7 D.3.3.5): called once per accepted SOP class
+   * the requestor sent one for; undefined = no sub-item in the AC. Without it, none is ever answered.
+   */
+  readonly extendedNegotiation?: ExtendedNegotiationAnswer;
   /** Our Maximum Length for received P-DATA-TF PDUs (default 64 KiB). */
   readonly maxPduLength?: number;
   /** Operations we perform at once on one association (default 16; 0 = unlimited). */
@@ -67,6 +73,7 @@ export function acceptAssociation(socket: Socket, policy: AcceptorPolicy): Promi
             return reject(`calling AE title '${rq.callingAeTitle}' is not allowed`, Reject.CALLING_AE_NOT_RECOGNIZED);
           }
           const negotiation = negotiateAsAcceptor(rq.presentationContexts, policy.supported, rq.userInformation.roleSelections ?? []);
+          const extended = negotiateExtendedAsAcceptor(rq.userInformation.extendedNegotiations, negotiation.accepted.values(), policy.extendedNegotiation, logger);
           const asyncOps = negotiateAsync(rq.userInformation.asyncOperationsWindow, policy.asyncOperations ?? { maxOperationsInvoked: 16, maxOperationsPerformed: 16 });
           const ac: AAssociateAc = {
             type: PduType.A_ASSOCIATE_AC,
@@ -81,6 +88,7 @@ export function acceptAssociation(socket: Socket, policy: AcceptorPolicy): Promi
               implementationVersionName: IMPLEMENTATION_VERSION_NAME,
               ...(rq.userInformation.asyncOperationsWindow ? { asyncOperationsWindow: asyncOps } : {}),
               ...(negotiation.roles.length ? { roleSelections: negotiation.roles } : {}),
+              ...(extended.items.length ? { extendedNegotiations: extended.items } : {}),
             },
           };
           association = new Association(
@@ -95,6 +103,7 @@ export function acceptAssociation(socket: Socket, policy: AcceptorPolicy): Promi
               peerImplementationVersionName: rq.userInformation.implementationVersionName,
               contexts: negotiation.accepted,
               asyncOperations: asyncOps,
+              extendedNegotiations: extended.negotiated,
             },
             { ...policy, logger },
           );

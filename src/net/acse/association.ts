@@ -9,6 +9,7 @@ import type { AsyncOperationsWindow, Pdv } from '../pdu/types.js';
 import type { Indication, UpperLayer } from '../ul/upper-layer.js';
 import { type DatasetSinkProvider, MessageReceiver, type ReceivedMessage } from './message-receiver.js';
 import type { AcceptedContext } from './presentation-context.js';
+import type { ExtendedNegotiations } from './sop-class-extended-negotiation.js';
 
 /** What was negotiated: the parameters an association runs with. */
 export interface AssociationParameters {
@@ -23,6 +24,11 @@ export interface AssociationParameters {
   readonly peerImplementationVersionName: string | undefined;
   readonly contexts: ReadonlyMap<number, AcceptedContext>;
   readonly asyncOperations: AsyncOperationsWindow;
+  /**
+   * SOP Class Extended Negotiation (PS3.7 D.3.3.5): the Service-class-application-information of the
+   * A-ASSOCIATE-AC, by SOP class UID — what the acceptor agreed to. Absent: none was negotiated.
+   */
+  readonly extendedNegotiations?: ExtendedNegotiations;
 }
 
 /**
@@ -113,6 +119,14 @@ export class Association {
       if (c.abstractSyntax === abstractSyntax && (!transferSyntaxes || transferSyntaxes.includes(c.transferSyntax))) return c;
     }
     return undefined;
+  }
+
+  /**
+   * The Service-class-application-information the A-ASSOCIATE-AC carried for a SOP class (PS3.7 D.3.3.5), or
+   * undefined when none was negotiated for it: the service class's default behaviour then applies.
+   */
+  extendedNegotiation(sopClassUid: string): Uint8Array | undefined {
+    return this.params.extendedNegotiations?.get(sopClassUid);
   }
 
   newMessageId(): number {

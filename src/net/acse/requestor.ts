@@ -2,11 +2,12 @@ import { connect as tcpConnect, type Socket } from 'node:net';
 import { AssociationAbortedError, AssociationRejectedError, NetworkError, NetworkTimeoutError } from '../../core/errors.js';
 import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../core/implementation.js';
 import { type Logger, silentLogger } from '../../core/logging.js';
-import { type AAssociateRq, type AsyncOperationsWindow, PduType, type RoleSelection, type UserIdentityRq } from '../pdu/types.js';
+import { type AAssociateRq, type AsyncOperationsWindow, PduType, type RoleSelection, type SopClassExtendedNegotiation, type UserIdentityRq } from '../pdu/types.js';
 import { describeTransition, type Indication, UpperLayer } from '../ul/upper-layer.js';
 import { Association, type AssociationOptions } from './association.js';
 import { DEFAULT_MAX_PDU_LENGTH, DICOM_APPLICATION_CONTEXT, describeReject } from './constants.js';
 import { acceptedAsRequestor, proposeContexts } from './presentation-context.js';
+import { extendedAsRequestor } from './sop-class-extended-negotiation.js';
 
 export interface RequestAssociationOptions extends AssociationOptions {
   readonly host: string;
@@ -16,6 +17,11 @@ export interface RequestAssociationOptions extends AssociationOptions {
   /** What to propose: one presentation context per entry. */
   readonly contexts: readonly { readonly abstractSyntax: string; readonly transferSyntaxes: readonly string[] }[];
   readonly roleSelections?: readonly RoleSelection[];
+  /**
+   * SOP Class Extended Negotiation sub-items to propose (PS3.7 D.3.3.5), at most one per SOP class; the acceptor's
+   * answers are then `association.extendedNegotiation(sopClassUid)`.
+   */
+  readonly extendedNegotiations?: readonly SopClassExtendedNegotiation[];
   readonly asyncOperations?: AsyncOperationsWindow;
   readonly userIdentity?: UserIdentityRq;
   /** Our Maximum Length for received P-DATA-TF PDUs (default 64 KiB). */
@@ -48,6 +54,7 @@ export function requestAssociation(options: RequestAssociationOptions): Promise<
       implementationVersionName: IMPLEMENTATION_VERSION_NAME,
       ...(options.asyncOperations ? { asyncOperationsWindow: options.asyncOperations } : {}),
       ...(options.roleSelections?.length ? { roleSelections: options.roleSelections } : {}),
+      ...(options.extendedNegotiations?.length ? { extendedNegotiations: options.extendedNegotiations } : {}),
       ...(options.userIdentity ? { userIdentityRq: options.userIdentity } : {}),
     },
   };
@@ -83,6 +90,7 @@ export function requestAssociation(options: RequestAssociationOptions): Promise<
               peerImplementationVersionName: ac.userInformation.implementationVersionName,
               contexts,
               asyncOperations: ac.userInformation.asyncOperationsWindow ?? { maxOperationsInvoked: 1, maxOperationsPerformed: 1 },
+              extendedNegotiations: extendedAsRequestor(options.extendedNegotiations, ac.userInformation.extendedNegotiations),
             },
             { ...options, logger },
           );

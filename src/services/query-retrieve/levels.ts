@@ -19,6 +19,7 @@ import { DicomError } from '../../core/errors.js';
 import { Dataset } from '../../data/dataset.js';
 import { formatTag, type Tag } from '../../data/tag.js';
 import { tagForKeyword } from '../../dictionary/attributes.js';
+import type { MatchOptions } from '../../matching/condition.js';
 import { QueryRetrieveStatus } from './status.js';
 import {
   PatientRootQueryRetrieveInformationModelFind,
@@ -156,6 +157,11 @@ export interface QueryRequest {
   /** Keys of lower levels: not matched, returned empty, and the reason for FF01. */
   readonly unsupportedKeys: readonly Tag[];
   readonly relational: boolean;
+  /**
+   * How this query's keys are matched, over the provider's own options: what the association negotiated
+   * (combined date-time matching, PS3.4 C.5.1.1). Absent: the provider's options alone.
+   */
+  readonly match?: MatchOptions;
 }
 
 /** A C-MOVE or C-GET as the provider gets it: the unique keys that select the instances. */
@@ -169,6 +175,8 @@ export interface RetrieveRequest {
 export interface CheckOptions {
   /** Relational queries / retrieves (C.4.1.2.2.2, C.4.2.2.2): unique keys of the levels above may be absent. */
   readonly relational?: boolean;
+  /** C-FIND: the query's matching options (`QueryRequest.match`). */
+  readonly match?: MatchOptions;
 }
 
 const isWildcard = (value: string): boolean => value.includes('*') || value.includes('?');
@@ -230,7 +238,7 @@ export function checkFindIdentifier(identifier: Dataset, model: InformationModel
     if (home !== undefined && levels.indexOf(home) > depth) unsupportedKeys.push(element.tag);
     else kept.add(element);
   }
-  return { model, level, identifier: kept, unsupportedKeys, relational };
+  return { model, level, identifier: kept, unsupportedKeys, relational, ...(options.match ? { match: options.match } : {}) };
 }
 
 /**

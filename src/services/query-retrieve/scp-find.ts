@@ -3,7 +3,8 @@
  * Identifier is checked against the model (`levels.ts`), the matches are counted first when a limit is set (more
  * than `maxMatches`: A700 with no pending response), then streamed from the provider, one pending response each
  * (FF00, or FF01 when the Identifier held keys of a lower level, which are returned empty), and the final response
- * is Success — or Cancel (FE00) as soon as a C-CANCEL arrives.
+ * is Success — or Cancel (FE00) as soon as a C-CANCEL arrives. Relational queries and combined date-time matching
+ * are per association, as its SOP Class Extended Negotiation agreed (extended-negotiation.ts, PS3.4 C.5.1.1).
  */
 import { type Logger, silentLogger } from '../../core/logging.js';
 import type { Dataset } from '../../data/dataset.js';
@@ -11,6 +12,7 @@ import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } f
 import { CommandField } from '../../net/dimse/command-elements.js';
 import type { DimseMessage } from '../../net/acse/association.js';
 import type { ScpContext, ScpResponse, ScpService } from '../../net/service.js';
+import { answerFindNegotiation, negotiatedFind } from './extended-negotiation.js';
 import { checkFindIdentifier, modelOfSopClass, QUERY_RETRIEVE_LEVEL, type QueryRequest, RETRIEVE_AE_TITLE, SPECIFIC_CHARACTER_SET } from './levels.js';
 import { failureResponse } from './scp-errors.js';
 import { decodeRequestIdentifier, encodeResponseIdentifier } from './scp-identifier.js';
@@ -27,7 +29,10 @@ export interface FindScpOptions {
   readonly aeTitle: string;
   /** More matches than this are refused with A700 before any is sent (default: no limit). */
   readonly maxMatches?: number;
-  /** Relational queries: unique keys of the levels above may be absent (default: hierarchical). */
+  /**
+   * Relational queries for every requestor: unique keys of the levels above may be absent (default: hierarchical,
+   * unless the association negotiated relational-queries, PS3.4 C.5.1.1).
+   */
   readonly relational?: boolean;
   readonly transferSyntaxes?: readonly string[];
   readonly logger?: Logger;
@@ -46,6 +51,7 @@ export function findScp(options: FindScpOptions): ScpService {
     commands: [CommandField.C_FIND_RQ],
     transferSyntaxes: options.transferSyntaxes ?? QR_TRANSFER_SYNTAXES,
     failureStatus: 0xc001,
+    extendedNegotiation: answerFindNegotiation,
     handle: (request, context) => find(request, context, options),
   };
 }
@@ -58,7 +64,13 @@ async function* find(request: DimseMessage, context: ScpContext, options: FindSc
   try {
     const identifier = decodeRequestIdentifier(request.dataset, context.transferSyntax);
     queryTerms = identifier.strings(SPECIFIC_CHARACTER_SET);
-    query = checkFindIdentifier(identifier, model, { relational: options.relational });
+    // Per association: relational when the server always is or the requestor negotiated it; combined date-time
+    // matching only when negotiated (a baseline SCU expects Study Date and Study Time matched one by one).
+    const negotiated = negotiatedFind(context.association, context.abstractSyntax);
+    query = checkFindIdentifier(identifier, model, {
+      relational: options.relational === true || negotiated.relational,
+      ...(negotiated.combineDateTime ? { match: { combineDateTime: true } } : {}),
+    });
   } catch (error) {
     yield failureResponse(error, logger, 'C-FIND');
     return;

@@ -12,6 +12,7 @@ import type { AcceptedContext } from '../../net/acse/presentation-context.js';
 import { CommandField } from '../../net/dimse/command-elements.js';
 import type { ScpContext, ScpResponse, ScpService } from '../../net/service.js';
 import { chooseTransfer } from '../storage/scu-plan.js';
+import { answerRetrieveNegotiation, negotiatedRelationalRetrieval } from './extended-negotiation.js';
 import { checkRetrieveIdentifier, modelOfSopClass, type RetrieveRequest } from './levels.js';
 import { failureResponse } from './scp-errors.js';
 import { QR_TRANSFER_SYNTAXES } from './scp-find.js';
@@ -23,7 +24,10 @@ import { PatientRootQueryRetrieveInformationModelGet, StudyRootQueryRetrieveInfo
 
 export interface GetScpOptions {
   readonly provider: QueryRetrieveProvider;
-  /** Relational retrieve: unique keys of the levels above may be absent (default: hierarchical). */
+  /**
+   * Relational retrieve for every requestor: unique keys of the levels above may be absent (default: hierarchical,
+   * unless the association negotiated relational-retrieval, PS3.4 C.5.3.1).
+   */
   readonly relational?: boolean;
   readonly transferSyntaxes?: readonly string[];
   readonly logger?: Logger;
@@ -37,6 +41,7 @@ export function getScp(options: GetScpOptions): ScpService {
     transferSyntaxes: options.transferSyntaxes ?? QR_TRANSFER_SYNTAXES,
     allowsRequestorScp: true,
     failureStatus: 0xc001,
+    extendedNegotiation: answerRetrieveNegotiation,
     handle: (request, context) => get(request, context, options),
   };
 }
@@ -54,7 +59,9 @@ async function* get(request: DimseMessage, context: ScpContext, options: GetScpO
   const model = modelOfSopClass(context.abstractSyntax)!.model;
   let retrieve: RetrieveRequest;
   try {
-    retrieve = checkRetrieveIdentifier(decodeRequestIdentifier(request.dataset, context.transferSyntax), model, { relational: options.relational });
+    retrieve = checkRetrieveIdentifier(decodeRequestIdentifier(request.dataset, context.transferSyntax), model, {
+      relational: options.relational === true || negotiatedRelationalRetrieval(context.association, context.abstractSyntax),
+    });
   } catch (error) {
     yield failureResponse(error, logger, 'C-GET');
     return;

@@ -13,6 +13,7 @@ import { CommandField } from '../../net/dimse/command-elements.js';
 import type { ScpContext, ScpResponse, ScpService } from '../../net/service.js';
 import { chooseTransfer, planAssociations } from '../storage/scu-plan.js';
 import type { StoreInstance } from '../storage/scu.js';
+import { answerRetrieveNegotiation, negotiatedRelationalRetrieval } from './extended-negotiation.js';
 import { checkRetrieveIdentifier, modelOfSopClass, type RetrieveRequest } from './levels.js';
 import { failureResponse } from './scp-errors.js';
 import { QR_TRANSFER_SYNTAXES } from './scp-find.js';
@@ -28,7 +29,10 @@ export interface MoveScpOptions {
   readonly aeTitle: string;
   /** The AEs instances may be moved to, by AE title. */
   readonly destinations: ReadonlyMap<string, Peer>;
-  /** Relational retrieve: unique keys of the levels above may be absent (default: hierarchical). */
+  /**
+   * Relational retrieve for every requestor: unique keys of the levels above may be absent (default: hierarchical,
+   * unless the association negotiated relational-retrieval, PS3.4 C.5.2.1).
+   */
   readonly relational?: boolean;
   readonly transferSyntaxes?: readonly string[];
   /** To connect to a destination and be accepted, in ms (default 30 s). */
@@ -45,6 +49,7 @@ export function moveScp(options: MoveScpOptions): ScpService {
     commands: [CommandField.C_MOVE_RQ],
     transferSyntaxes: options.transferSyntaxes ?? QR_TRANSFER_SYNTAXES,
     failureStatus: 0xc001,
+    extendedNegotiation: answerRetrieveNegotiation,
     handle: (request, context) => move(request, context, options),
   };
 }
@@ -65,7 +70,9 @@ async function* move(request: DimseMessage, context: ScpContext, options: MoveSc
   const model = modelOfSopClass(context.abstractSyntax)!.model;
   let retrieve: RetrieveRequest;
   try {
-    retrieve = checkRetrieveIdentifier(decodeRequestIdentifier(request.dataset, context.transferSyntax), model, { relational: options.relational });
+    retrieve = checkRetrieveIdentifier(decodeRequestIdentifier(request.dataset, context.transferSyntax), model, {
+      relational: options.relational === true || negotiatedRelationalRetrieval(context.association, context.abstractSyntax),
+    });
   } catch (error) {
     yield failureResponse(error, logger, 'C-MOVE');
     return;

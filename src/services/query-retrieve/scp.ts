@@ -21,7 +21,11 @@ export interface QueryRetrieveScpOptions {
   readonly destinations: ReadonlyMap<string, Peer>;
   /** A C-FIND with more matches is refused with A700 before any is sent (`--max-matches`; default: no limit). */
   readonly maxMatches?: number;
-  /** Relational queries and retrieves for every requestor (default false: hierarchical, as baseline SCUs expect). */
+  /**
+   * Relational queries and retrieves for every requestor (default false: hierarchical, as baseline SCUs expect). A
+   * requestor that negotiates relational-queries / relational-retrieval (SOP Class Extended Negotiation, PS3.4
+   * C.5) gets them on its association either way; combined date-time matching is only ever negotiated.
+   */
   readonly relational?: boolean;
   /** Our AE title: Retrieve AE Title of the matches, calling AE title towards move destinations. */
   readonly callingAeTitle: string;

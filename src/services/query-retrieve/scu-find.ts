@@ -15,6 +15,7 @@ import type { Dataset } from '../../data/dataset.js';
 import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../../encoding/transfer-syntax.js';
 import { Association } from '../../net/acse/association.js';
 import { type ConnectOptions, connect, type Peer } from '../../net/ae.js';
+import { findNegotiationRequest } from './extended-negotiation.js';
 import { QR_FIND_STATUS } from './status.js';
 import { cFind, checkFindOptions, FindStream, type FindSummary } from './scu-find-stream.js';
 import { checkLevel, type QueryLevel, type QueryRoot } from './scu-find-keys.js';
@@ -55,6 +56,19 @@ export type PeerConnection = Omit<ConnectOptions, 'contexts'> & {
   readonly transferSyntaxes?: readonly string[];
 };
 
+/**
+ * How `find()` opens an association to a peer: as for any C-FIND, and what to propose for the FIND SOP class with
+ * SOP Class Extended Negotiation (PS3.4 C.5.1.1). The query is sent whatever the peer answers; one that did not
+ * agree to relational-queries may refuse a relational identifier (A900), and one that did not agree to combined
+ * date-time matching matches Study Date and Study Time one by one.
+ */
+export type FindConnection = PeerConnection & {
+  /** Propose relational-queries (keys of any level, C.4.1.2.2.2). */
+  readonly relational?: boolean;
+  /** Propose combined date and time range matching (C.2.2.2.5.4). */
+  readonly combineDateTime?: boolean;
+};
+
 /** The FIND SOP class of a model. */
 export const findSopClass = (root: QueryRoot): string =>
   root === 'patient' ? PatientRootQueryRetrieveInformationModelFind : StudyRootQueryRetrieveInformationModelFind;
@@ -66,7 +80,7 @@ export const findSopClass = (root: QueryRoot): string =>
  * (A700, A900, Cxxx, any other), `FindResponseError` for a response it cannot use, `FindNotAcceptedError`, and the
  * network's errors.
  */
-export function find(target: Association | Peer, query: FindQuery, connection: PeerConnection = {}): FindStream {
+export function find(target: Association | Peer, query: FindQuery, connection: FindConnection = {}): FindStream {
   checkLevel(query.root, query.level);
   checkFindOptions(query);
   const identifier = query.identifier.clone();
@@ -83,7 +97,15 @@ export function find(target: Association | Peer, query: FindQuery, connection: P
       priority: query.priority,
       cancelTimeoutMs: query.cancelTimeoutMs,
     });
-  return target instanceof Association ? run(target) : onPeer(target, sopClassUid, connection, run);
+  return target instanceof Association ? run(target) : onPeer(target, sopClassUid, proposing(sopClassUid, connection), run);
+}
+
+/** The connection options with the extended negotiation `relational` / `combineDateTime` ask for, if any. */
+function proposing(sopClassUid: string, connection: FindConnection): PeerConnection {
+  const { relational, combineDateTime, ...rest } = connection;
+  if (relational !== true && combineDateTime !== true) return rest;
+  const others = (rest.extendedNegotiations ?? []).filter((e) => e.sopClassUid !== sopClassUid);
+  return { ...rest, extendedNegotiations: [...others, { sopClassUid, info: findNegotiationRequest({ relational, combineDateTime }) }] };
 }
 
 /** Largest identifier held in memory (default for associations `find()` and `worklist()` open). */

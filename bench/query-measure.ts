@@ -1,8 +1,9 @@
 /**
  * The queries of the query benchmark and how each is timed. Every query kind is a list of varied parameters drawn
  * from the generated data (seeded, so every SCP gets the same list), each with the number of matches the data says
- * it must have. The client is Portico's C-FIND library (`find()`, `worklist()`) in this process, on ONE association
- * per SCP and information model; a query's time runs from the call to the end of the iteration (the final response).
+ * it must have. The client is Portico's C-FIND library (`find()`, `worklist()`) in a worker thread of the bench
+ * (query-client.ts, away from the bench's heap), on ONE association per SCP and information model; a query's time runs
+ * from the call to the end of the iteration (the final response).
  */
 import { Dataset } from '../src/data/dataset.js';
 import { ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../src/encoding/transfer-syntax.js';
@@ -53,16 +54,16 @@ function studyIdentifier(key: string, value: string): Dataset {
   return ds;
 }
 
-/** ASCII-only case folding, as Portico's SQL (`lower()`) folds person names. */
+/** Upper case of ASCII letters: the prefixes are ASCII, and so compare the same under any case folding. */
 const asciiUpper = (s: string): string => s.replace(/[a-z]/g, (c) => c.toUpperCase());
 /** Accents removed: what a PACS that folds accents would compare. */
 const stripAccents = (s: string): string => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
 
 /**
- * Three-letter ASCII prefixes (`SCH*`) that match between 10 and 150 of the studies. Portico folds the case of ASCII
- * letters only, Orthanc 1.10 of every letter (`MÜL*` finds Müller there, not in Portico): an ASCII prefix means the
- * same to both. Prefixes that a PACS folding accents would read differently (`MUL*` and Müller) are left out too, so
- * the expected counts hold for any such SCP.
+ * Three-letter ASCII prefixes (`SCH*`) that match between 10 and 150 of the studies. Both Portico and Orthanc fold
+ * case (Portico across Unicode, migration 003); an ASCII prefix means the same to any SCP that folds case. Prefixes
+ * that a PACS folding accents would read differently (`MUL*` and Müller) are left out, so the expected counts hold
+ * for any such SCP.
  */
 function namePrefixes(names: readonly string[]): { prefix: string; count: number }[] {
   const candidates = new Set(FAMILY_NAMES.map((n) => asciiUpper(n.slice(0, 3))).filter((p) => /^[A-Z]{3}$/.test(p)));
@@ -207,16 +208,17 @@ export interface KindLimits {
 
 /**
  * Warm-up queries (the last ones of the list, not recorded), then the list in order until `count` or `ms`. A failed
- * query is recorded with its error; when it broke the association, the next query opens a new one.
+ * query is recorded with its error; when it broke the association, the next query opens a new one. Runs in the
+ * client worker (query-client.ts); the bench calls it through QueryClient (query-worker.ts).
  */
-export async function runKind(target: Target, model: Model, specs: readonly QuerySpec[], limits: KindLimits, state: { association?: Association }): Promise<KindRun> {
+export async function runKindHere(target: Target, model: Model, specs: readonly QuerySpec[], limits: KindLimits, state: { association?: Association }): Promise<KindRun> {
   const get = async (): Promise<Association> => {
     if (state.association === undefined || state.association.outcome !== undefined) state.association = await openAssociation(target, model);
     return state.association;
   };
   for (let i = 0; i < limits.warmup && specs.length; i++) await timeOne(await get(), model, specs[specs.length - 1 - (i % specs.length)]!);
-  // The client shares the process with the bench's own data: a full collection now, so that a major GC of the
-  // client's heap does not land inside the timed queries of whichever SCP happens to run next.
+  // A full collection of the client's heap now (what the warm-up left), so that it does not land inside the timed
+  // queries.
   (globalThis as { gc?: () => void }).gc?.();
   const times: QueryTime[] = [];
   const t0 = performance.now();

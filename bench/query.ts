@@ -42,10 +42,11 @@ import {
   worklistRows, writeStep,
 } from './query-data.js';
 import {
-  closeAssociation, type KindId, KIND_LABEL, type KindLimits, type KindRun, type Model, type QuerySpec, runKind, STUDY_KINDS, studyQueries,
+  type KindId, KIND_LABEL, type KindLimits, type KindRun, type Model, type QuerySpec, STUDY_KINDS, studyQueries,
   worklistQueries,
 } from './query-measure.js';
 import { findscuRepeat, loadChunks, type Server, startOrthanc, startPorticoServe, startWlmscpfs } from './query-procs.js';
+import { QueryClient } from './query-worker.js';
 import {
   fmtMs, type FindscuRun, findscuTable, latencyTable, mismatches, queryTargetTable, ratioTable, type ScpRun, statsOf,
 } from './query-report.js';
@@ -191,6 +192,7 @@ interface Work {
 
 async function measureScp(id: string, label: string, holds: string, start: () => Promise<Server>, work: readonly Work[], findscu: (server: Server) => Promise<FindscuRun[]>): Promise<{ scp: ScpRun; findscu: FindscuRun[] }> {
   let server: Server | undefined;
+  const client = new QueryClient();
   try {
     server = await start();
     gc();
@@ -199,16 +201,15 @@ async function measureScp(id: string, label: string, holds: string, start: () =>
     const cpu0 = server.cpuMs();
     const runs: KindRun[] = [];
     for (const model of ['study', 'worklist'] as const) {
-      const state = {};
       for (const w of work.filter((x) => x.model === model)) {
-        const run = await runKind(server, model, w.specs, w.limits, state);
+        const run = await client.runKind(server, model, w.specs, w.limits);
         runs.push(run);
         const ok = run.times.filter((t) => t.error === undefined).map((t) => t.ms).sort((a, b) => a - b);
         const failed = run.times.length - ok.length;
         const p = (q: number): number => ok[Math.min(ok.length - 1, Math.max(0, Math.ceil(q * ok.length) - 1))] ?? Number.NaN;
         log(`  ${label.padEnd(18)} ${w.kind.padEnd(10)} ${String(ok.length).padStart(4)} queries  p50 ${fmtMs(p(0.5)).padStart(6)} ms  p99 ${fmtMs(p(0.99)).padStart(6)} ms  max ${fmtMs(ok[ok.length - 1] ?? Number.NaN).padStart(6)} ms${failed ? `  ${failed} FAILED: ${run.times.find((t) => t.error)?.error ?? ''}` : ''}`);
       }
-      await closeAssociation(state);
+      await client.closeAssociation();
     }
     const cpuMs = server.cpuMs() - cpu0;
     const mem = memory.stop();
@@ -219,6 +220,7 @@ async function measureScp(id: string, label: string, holds: string, start: () =>
     log(`  ${label}: FAILED: ${errorText(error)}${tail ? ` | ${tail}` : ''}`);
     return { scp: { id, label, holds, runs: [], error: errorText(error) }, findscu: [] };
   } finally {
+    await client.stop();
     await server?.stop();
   }
 }

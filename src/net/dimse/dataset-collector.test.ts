@@ -29,4 +29,17 @@ describe('DatasetCollector and collectDataset', () => {
     expect(out[5000]).toBe(1);
     expect(out[249_999]).toBe(49);
   });
+
+  it('hold a small data set in memory of its own size (no fresh 64 KiB per message), each result its own', () => {
+    const collector = new DatasetCollector(1 << 20);
+    collector.add(new Uint8Array(300).fill(1));
+    const first = collector.finish();
+    collector.add(new Uint8Array(200).fill(2));
+    const second = collector.finish();
+    expect(first.byteLength).toBe(300);
+    // A slice of Node's small-buffer pool (8 KiB), not an ArrayBuffer of 64 KiB zeroed for 300 bytes.
+    expect(first.buffer.byteLength).toBeLessThanOrEqual(8192);
+    expect(first.every((b) => b === 1)).toBe(true);
+    expect(second.every((b) => b === 2)).toBe(true);
+  });
 });

@@ -5,8 +5,6 @@
  */
 import { DicomError, DimseDecodeError } from '../../core/errors.js';
 
-const INITIAL_CAPACITY = 64 * 1024;
-
 export class DatasetCollector {
   readonly maxLength: number;
   #buf: Uint8Array = new Uint8Array(0);
@@ -28,9 +26,11 @@ export class DatasetCollector {
     }
     const needed = this.#length + chunk.length;
     if (needed > this.#buf.length) {
-      let capacity = Math.max(this.#buf.length * 2, INITIAL_CAPACITY);
-      while (capacity < needed) capacity *= 2;
-      const grown = new Uint8Array(Math.min(capacity, this.maxLength));
+      // The first fragment is usually the whole data set (a C-FIND identifier of a few hundred bytes): exactly its
+      // size, from Node's pool. Zeroing a fresh 64 KiB buffer per message, as this did, was most of a C-FIND
+      // client's garbage. Later fragments double the buffer, so a large data set is copied O(n) times in all.
+      const capacity = this.#length === 0 ? needed : Math.min(Math.max(needed, this.#buf.length * 2), this.maxLength);
+      const grown = Buffer.allocUnsafe(capacity);
       grown.set(this.#buf.subarray(0, this.#length));
       this.#buf = grown;
     }

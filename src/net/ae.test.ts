@@ -100,6 +100,49 @@ describe('listen: the service contract', () => {
     }
   });
 
+  it('sends the pending responses a handler yields in one turn in a few system calls, not one per response', async () => {
+    const RESPONSES = 200;
+    const server = await listen({
+      aeTitle: 'SCP',
+      port: 0,
+      host: '127.0.0.1',
+      services: [
+        {
+          name: 'many',
+          sopClasses: [FIND],
+          commands: [0x0020],
+          transferSyntaxes: [IMPLICIT],
+          async *handle() {
+            for (let i = 0; i < RESPONSES; i++) yield { status: 0xff00, dataset: new Uint8Array(300).fill(i & 0xff) };
+            yield { status: 0 };
+          },
+        },
+      ],
+    });
+    try {
+      const a = await connect({ aeTitle: 'SCP', host: '127.0.0.1', port: server.port }, { aeTitle: 'SCU', contexts });
+      const writev = vi.spyOn(Socket.prototype as unknown as { _writev: () => void }, '_writev');
+      const write = vi.spyOn(Socket.prototype as unknown as { _write: () => void }, '_write');
+      const statuses: number[] = [];
+      const datasets: number[] = [];
+      for await (const r of a.request(3, { commandField: 0x0020, affectedSopClassUid: FIND, priority: 0, hasDataset: true }, new Uint8Array(8))) {
+        statuses.push(r.command.status ?? -1);
+        if (r.dataset) datasets.push(r.dataset[0]!);
+      }
+      const calls = writev.mock.calls.length + write.mock.calls.length;
+      writev.mockRestore();
+      write.mockRestore();
+      expect(statuses).toHaveLength(RESPONSES + 1);
+      expect(statuses.at(-1)).toBe(0);
+      expect(datasets).toEqual(Array.from({ length: RESPONSES }, (_, i) => i & 0xff));
+      // One response per system call was 201 writes (plus the request's); they now leave together.
+      expect(calls).toBeLessThanOrEqual(12);
+      await a.release();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('writes the PDUs of a large message in a few batched system calls, not one per PDU', async () => {
     const STORE = '1.2.840.10008.5.1.4.1.1.7';
     let received = 0;

@@ -76,6 +76,8 @@ export class Association {
   readonly #options: AssociationOptions;
   #nextMessageId = 1;
   #sendChain: Promise<void> = Promise.resolve();
+  /** Corks the socket while a message's PDUs, and the messages that follow in the same turn, gather (WriteBatch). */
+  readonly #batch: WriteBatch;
   #outcome: Outcome | undefined;
   #released: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   readonly #ended: Promise<Outcome>;
@@ -94,6 +96,7 @@ export class Association {
     this.params = params;
     this.#options = options;
     this.logger = options.logger ?? silentLogger;
+    this.#batch = new WriteBatch(ul);
     this.#receiver = new MessageReceiver({
       maxDatasetLength: options.maxDatasetInMemory ?? 256 * 1024 * 1024,
       sinks: options.datasetSink,
@@ -146,15 +149,17 @@ export class Association {
       this.#assertOpen();
       const max = this.params.peerMaxPduLength;
       this.logger.debug({ contextId, command: commandName(command.commandField), messageId: command.messageId ?? command.messageIdBeingRespondedTo }, 'send');
-      // The command and its dataset go out in the same batches of PDUs.
-      const batch = new WriteBatch(this.ul);
+      // The command and its dataset go out in the same batches of PDUs, and small messages sent one after another in
+      // one turn of the event loop (the pending responses of a C-FIND) share them too.
+      const batch = this.#batch;
       try {
         await this.#writePdvs(batch, pdvsFor(contextId, true, encodeCommand({ ...command, hasDataset: dataset !== undefined }), max));
         if (dataset instanceof Uint8Array) await this.#writePdvs(batch, pdvsFor(contextId, false, dataset, max));
         else if (dataset !== undefined) await this.#writePdvs(batch, pdvsForStream(contextId, false, dataset, max));
-        await batch.flush();
-      } finally {
+        await batch.endOfMessage();
+      } catch (error) {
         batch.end();
+        throw error;
       }
       this.#touch();
     };
@@ -424,13 +429,18 @@ export class Association {
 const BATCH_BYTES = 256 * 1024;
 
 /**
- * The PDUs of one message, written in batches: the socket stays corked while up to BATCH_BYTES gather (PDUs are
+ * The PDUs of the messages sent, written in batches: the socket stays corked while up to BATCH_BYTES gather (PDUs are
  * often 16 KiB, the DCMTK default, so a 0.5 MB instance would otherwise cost 32 system calls), then it is uncorked
- * and, if the peer is slow, drained before the next batch.
+ * and, if the peer is slow, drained before the next batch. At the end of a message the batch is handed to the kernel
+ * at the end of the current turn of the event loop (setImmediate), not at once: the next messages produced in the
+ * same turn (the pending responses of a C-FIND, a few hundred bytes each) join it, one writev for a hundred responses
+ * instead of one each. A message never waits for a later one, and a peer that stops reading still stops us: past
+ * BATCH_BYTES, or when the socket holds more than it should, the message's end waits for the drain.
  */
 class WriteBatch {
   #bytes = 0;
   #corked = false;
+  #scheduled = false;
 
   constructor(private readonly ul: UpperLayer) {}
 
@@ -442,6 +452,20 @@ class WriteBatch {
     this.ul.sendDataChunks(chunks);
     this.#bytes += bytes;
     if (this.#bytes >= BATCH_BYTES) await this.flush();
+  }
+
+  /** A message is complete: send it at the end of this turn, or now (and drain) when the socket is backed up. */
+  async endOfMessage(): Promise<void> {
+    if (this.ul.needsDrain) {
+      await this.flush();
+      return;
+    }
+    if (this.#scheduled || !this.#corked) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.end();
+    });
   }
 
   /** Sends what is gathered and waits while the socket holds more than it should (a peer that does not read). */
@@ -458,4 +482,3 @@ class WriteBatch {
     this.ul.uncork();
   }
 }
-

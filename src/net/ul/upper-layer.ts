@@ -129,6 +129,11 @@ export class UpperLayer {
     this.#socket?.uncork();
   }
 
+  /** The socket holds more than its high-water mark (what `write` reports as false): wait for `drain()`. */
+  get needsDrain(): boolean {
+    return this.#socket?.writableNeedDrain === true;
+  }
+
   /** Resolves when the socket can take more data. */
   drain(): Promise<void> {
     const socket = this.#socket;

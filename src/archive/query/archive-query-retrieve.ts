@@ -74,8 +74,10 @@ export class ArchiveQueryRetrieve implements QueryRetrieveProvider {
     const ids = this.#counted.get(query);
     this.#counted.delete(query);
     // Counted just before (the --max-matches check): those rows, by primary key; the name scan is not run twice.
+    // Those rows are fewer than the count's limit (--max-matches): read them in one query, not a page per 100.
     const rows = ids === undefined ? plan : { ...plan, where: idIn(plan.level, ids) };
-    for await (const entity of this.#entities(rows)) yield await entity.match(query.identifier);
+    const pageSize = ids === undefined ? this.#pageSize : Math.max(this.#pageSize, ids.length);
+    for await (const entity of this.#entities(rows, pageSize)) yield await entity.match(query.identifier);
   }
 
   async retrieveInstances(request: RetrieveRequest): Promise<readonly RetrieveInstance[]> {

@@ -97,6 +97,19 @@ describe('collectInstances: files, folders and DICOMDIRs, reading only headers',
     expect(c!.sopClassUid).toBe(CT);
   });
 
+  it('a header longer than the first 16 KiB read (a long value before the SOP UIDs) is read whole', async () => {
+    const long = ct('1.2.3.30');
+    long.set('ImageType', Array.from({ length: 5000 }, (_, i) => `T${i}`));
+    const bytes = writeDicom(long, { transferSyntax: ExplicitVRLittleEndian });
+    expect(bytes.length).toBeGreaterThan(20_000);
+    const path = await write('long-header.dcm', bytes);
+    const { instances, skipped } = await collectInstances([path]);
+    expect(skipped).toEqual([]);
+    expect(instances.map((i) => [i.sopClassUid, i.sopInstanceUid, i.transferSyntax, i.size])).toEqual([
+      [CT, '1.2.3.30', ExplicitVRLittleEndian, bytes.length - readDicom(bytes).datasetOffset],
+    ]);
+  });
+
   it('a DICOMDIR named: the files its records reference, in record order; missing files and unsafe IDs skipped', async () => {
     const { instances, skipped } = await collectInstances([join(dir, 'media', 'DICOMDIR')]);
     expect(instances.map((i) => i.sopInstanceUid)).toEqual(['1.2.3.12', '1.2.3.11']);

@@ -12,7 +12,7 @@ import { describeStatus, statusCategory } from '../../core/status.js';
 import type { Association, DimseMessage } from '../../net/acse/association.js';
 import type { AcceptedContext } from '../../net/acse/presentation-context.js';
 import { cStoreRq } from '../../net/dimse/c-store.js';
-import { counted, type DatasetBytes, datasetBytes, type StoreInstance, StoreSourceError } from './scu-instance.js';
+import { counted, type DatasetBytes, datasetBytes, ReadBuffers, type StoreInstance, StoreSourceError } from './scu-instance.js';
 import { chooseTransfer } from './scu-plan.js';
 import { STORAGE_STATUS } from './status.js';
 
@@ -95,12 +95,13 @@ export async function* storeInstances(association: Association, instances: Itera
     return undefined;
   };
   const list = [...instances];
+  const buffers = new ReadBuffers();
   // The next instance is prepared (opened, its first bytes read) while this one goes out and its response comes.
-  let next: Promise<Prepared> | undefined = list.length > 0 ? prepare(association, list[0]!) : undefined;
+  let next: Promise<Prepared> | undefined = list.length > 0 ? prepare(association, list[0]!, buffers) : undefined;
   try {
     for (let k = 0; k < list.length; k++) {
       const prepared = await next!;
-      next = k + 1 < list.length ? prepare(association, list[k + 1]!) : undefined;
+      next = k + 1 < list.length ? prepare(association, list[k + 1]!, buffers) : undefined;
       const instance = prepared.instance;
       if (options.signal?.aborted) {
         if (prepared.kind === 'ready') await prepared.source.close();
@@ -172,12 +173,12 @@ type Prepared =
   | { readonly kind: 'failed'; readonly instance: StoreInstance; readonly error: unknown };
 
 /** Chooses the context and opens the dataset; never rejects. */
-async function prepare(association: Association, instance: StoreInstance): Promise<Prepared> {
+async function prepare(association: Association, instance: StoreInstance, buffers: ReadBuffers): Promise<Prepared> {
   const choice = chooseTransfer(instance, association.params.contexts.values());
   if (choice.kind === 'refused') return { kind: 'refused', instance, reason: choice.reason };
   const convert = choice.kind === 'convert';
   try {
-    const source = await datasetBytes(instance, convert ? choice.context.transferSyntax : undefined);
+    const source = await datasetBytes(instance, convert ? choice.context.transferSyntax : undefined, buffers);
     return { kind: 'ready', instance, context: choice.context, convert, source };
   } catch (error) {
     return { kind: 'failed', instance, error };

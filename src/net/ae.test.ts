@@ -143,6 +143,25 @@ describe('listen: the service contract', () => {
     }
   });
 
+  it('hands a request to the kernel at once (only pending responses wait for the ones that follow)', async () => {
+    const server = await listen({ aeTitle: 'SCP', port: 0, host: '127.0.0.1', services: [verificationScp([IMPLICIT])] });
+    try {
+      const a = await connect({ aeTitle: 'SCP', host: '127.0.0.1', port: server.port }, { aeTitle: 'SCU', contexts });
+      const writev = vi.spyOn(Socket.prototype as unknown as { _writev: () => void }, '_writev');
+      const write = vi.spyOn(Socket.prototype as unknown as { _write: () => void }, '_write');
+      const response = a.requestOne(1, { commandField: 0x0030, affectedSopClassUid: VERIFICATION, hasDataset: false });
+      // A callback queued now runs at the end of this turn: the request must be out before it, not held until then.
+      const calls = await new Promise<number>((resolve) => setImmediate(() => resolve(writev.mock.calls.length + write.mock.calls.length)));
+      writev.mockRestore();
+      write.mockRestore();
+      expect(calls).toBeGreaterThanOrEqual(1);
+      expect((await response).command.status).toBe(0);
+      await a.release();
+    } finally {
+      await server.close();
+    }
+  });
+
   it('writes the PDUs of a large message in a few batched system calls, not one per PDU', async () => {
     const STORE = '1.2.840.10008.5.1.4.1.1.7';
     let received = 0;

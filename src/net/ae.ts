@@ -231,7 +231,8 @@ async function serve(
       status: r.status,
       hasDataset: r.dataset !== undefined,
     };
-    return association.send(message.contextId, fields, r.dataset);
+    // A pending response is followed by more: it may share their write batch (Association.send).
+    return association.send(message.contextId, fields, r.dataset, { moreFollows: r.status === 0xff00 || r.status === 0xff01 });
   };
   if (!service || !service.commands.includes(request.commandField)) {
     // PS3.7 C: 0x0211 unrecognized operation: no service here performs this operation on this SOP class.

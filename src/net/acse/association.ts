@@ -144,19 +144,20 @@ export class Association {
    * Sends one message. Messages are sent one after another (never interleaved); each is fragmented into PDVs no
    * larger than the peer accepts, and the socket's back-pressure is honoured so a large dataset streams.
    */
-  send(contextId: number, command: CommandFields, dataset?: Uint8Array | AsyncIterable<Uint8Array>): Promise<void> {
+  send(contextId: number, command: CommandFields, dataset?: Uint8Array | AsyncIterable<Uint8Array>, options: SendOptions = {}): Promise<void> {
     const run = async (): Promise<void> => {
       this.#assertOpen();
       const max = this.params.peerMaxPduLength;
       this.logger.debug({ contextId, command: commandName(command.commandField), messageId: command.messageId ?? command.messageIdBeingRespondedTo }, 'send');
-      // The command and its dataset go out in the same batches of PDUs, and small messages sent one after another in
-      // one turn of the event loop (the pending responses of a C-FIND) share them too.
+      // The command and its dataset go out in the same batches of PDUs, and a message that says more follow (a
+      // pending response) waits for them until the end of the turn of the event loop: the pending responses of a
+      // C-FIND share batches. Any other message leaves at once, with whatever waited before it.
       const batch = this.#batch;
       try {
         await this.#writePdvs(batch, pdvsFor(contextId, true, encodeCommand({ ...command, hasDataset: dataset !== undefined }), max));
         if (dataset instanceof Uint8Array) await this.#writePdvs(batch, pdvsFor(contextId, false, dataset, max));
         else if (dataset !== undefined) await this.#writePdvs(batch, pdvsForStream(contextId, false, dataset, max));
-        await batch.endOfMessage();
+        await batch.endOfMessage(options.moreFollows === true);
       } catch (error) {
         batch.end();
         throw error;
@@ -425,17 +426,27 @@ export class Association {
   }
 }
 
+export interface SendOptions {
+  /**
+   * More messages follow at once (a pending C-FIND, C-GET or C-MOVE response): this one may wait for them, until
+   * the end of the current turn of the event loop, to share their system call. Requests and final responses leave
+   * at once: the peer is waiting for them.
+   */
+  readonly moreFollows?: boolean;
+}
+
 /** Bytes of PDUs gathered (socket corked) before they are handed to the kernel in one writev. */
 const BATCH_BYTES = 256 * 1024;
 
 /**
  * The PDUs of the messages sent, written in batches: the socket stays corked while up to BATCH_BYTES gather (PDUs are
  * often 16 KiB, the DCMTK default, so a 0.5 MB instance would otherwise cost 32 system calls), then it is uncorked
- * and, if the peer is slow, drained before the next batch. At the end of a message the batch is handed to the kernel
- * at the end of the current turn of the event loop (setImmediate), not at once: the next messages produced in the
- * same turn (the pending responses of a C-FIND, a few hundred bytes each) join it, one writev for a hundred responses
- * instead of one each. A message never waits for a later one, and a peer that stops reading still stops us: past
- * BATCH_BYTES, or when the socket holds more than it should, the message's end waits for the drain.
+ * and, if the peer is slow, drained before the next batch. A message after which more follow (SendOptions) is handed
+ * to the kernel at the end of the current turn of the event loop (setImmediate), not at once: the next ones produced
+ * in the same turn (the pending responses of a C-FIND, a few hundred bytes each) join it, one writev for a hundred
+ * responses instead of one each; the message that ends the run (the final response) takes them all out at once. A
+ * peer that stops reading still stops us: past BATCH_BYTES, or when the socket holds more than it should, the
+ * message's end waits for the drain.
  */
 class WriteBatch {
   #bytes = 0;
@@ -454,9 +465,9 @@ class WriteBatch {
     if (this.#bytes >= BATCH_BYTES) await this.flush();
   }
 
-  /** A message is complete: send it at the end of this turn, or now (and drain) when the socket is backed up. */
-  async endOfMessage(): Promise<void> {
-    if (this.ul.needsDrain) {
+  /** A message is complete: send it now (and drain), or, when more follow, at the end of this turn. */
+  async endOfMessage(moreFollow: boolean): Promise<void> {
+    if (!moreFollow || this.ul.needsDrain) {
       await this.flush();
       return;
     }

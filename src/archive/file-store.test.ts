@@ -6,21 +6,29 @@ import { DicomValueError } from '../core/errors.js';
 import { FileStore } from './file-store.js';
 
 let dir: string;
+/** Every FileStore a test makes, closed after it: they keep folder descriptors open (DirSync). */
+const made: FileStore[] = [];
+const store = (folder: string, reserveBytes?: number): FileStore => {
+  const files = new FileStore(folder, reserveBytes);
+  made.push(files);
+  return files;
+};
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'portico-files-'));
 });
 afterEach(async () => {
+  await Promise.all(made.splice(0).map((f) => f.close()));
   await rm(dir, { recursive: true, force: true });
 });
 
 describe('FileStore', () => {
   it('lays files out as store/<2 hex>/<study>/<series>/<sop>.dcm', () => {
-    const path = new FileStore(dir).relativePath('1.2.3', '1.2.3.4', '1.2.3.4.5');
+    const path = store(dir).relativePath('1.2.3', '1.2.3.4', '1.2.3.4.5');
     expect(path).toMatch(/^store\/[0-9a-f]{2}\/1\.2\.3\/1\.2\.3\.4\/1\.2\.3\.4\.5\.dcm$/);
   });
 
   it('never lets a hostile UID reach a path', () => {
-    const files = new FileStore(dir);
+    const files = store(dir);
     for (const bad of ['../../x', '/etc/passwd', '1.2.3\0', '1.2.abc', `1.${'2'.repeat(70)}`, '', '1..2', '01.2']) {
       expect(() => files.relativePath(bad, '1.2', '1.2.3')).toThrow(DicomValueError);
       expect(() => files.relativePath('1.2', '1.2', bad)).toThrow(DicomValueError);
@@ -29,7 +37,7 @@ describe('FileStore', () => {
   });
 
   it('empties tmp/ on start, and commits a temporary file durably into place', async () => {
-    const files = new FileStore(dir, 0);
+    const files = store(dir, 0);
     await files.init();
     await writeFile(join(files.tmpDir, 'left-over.part'), 'partial');
     await files.init();
@@ -47,7 +55,7 @@ describe('FileStore', () => {
   });
 
   it('moves invalid instances to error/ under a generated name, and discards leave nothing', async () => {
-    const files = new FileStore(dir, 0);
+    const files = store(dir, 0);
     await files.init();
     const bad = await files.createTemp();
     await bad.write(new Uint8Array([9]));
@@ -61,12 +69,12 @@ describe('FileStore', () => {
   });
 
   it('reports whether the reserve of free space is there', async () => {
-    expect(await new FileStore(dir, 0).hasSpace()).toBe(true);
-    expect(await new FileStore(dir, Number.MAX_SAFE_INTEGER).hasSpace()).toBe(false);
+    expect(await store(dir, 0).hasSpace()).toBe(true);
+    expect(await store(dir, Number.MAX_SAFE_INTEGER).hasSpace()).toBe(false);
   });
 
   it('creates a remembered folder again when it was removed meanwhile', async () => {
-    const files = new FileStore(dir, 0);
+    const files = store(dir, 0);
     await files.init();
     const first = await files.createTemp();
     await first.sync();
@@ -80,7 +88,7 @@ describe('FileStore', () => {
   });
 
   it('shares folder fsyncs between files landing in one folder at once, and keeps few folder descriptors open', async () => {
-    const files = new FileStore(dir, 0);
+    const files = store(dir, 0);
     await files.init();
     const probe = await open(dir, 'r');
     const proto = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
@@ -112,7 +120,7 @@ describe('FileStore', () => {
   });
 
   it('writes a temporary file in the background as it grows, and reports a write error on sync', async () => {
-    const files = new FileStore(dir, 0);
+    const files = store(dir, 0);
     await files.init();
     const temp = await files.createTemp();
     for (let i = 0; i < 16; i++) await temp.write(new Uint8Array(65536).fill(i));

@@ -65,6 +65,7 @@ beforeEach(async () => {
   index = new MemoryIndex();
 });
 afterEach(async () => {
+  await files.close();
   await rm(dir, { recursive: true, force: true });
 });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createLogger } from '../core/logging.js';
-import { uidName } from '../dictionary/uids.js';
+import { lookupUid, uidName } from '../dictionary/uids.js';
+import { isValidUid } from '../data/uid.js';
 import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../encoding/transfer-syntax.js';
 import { type DicomServer, listen } from '../net/ae.js';
 import type { ScpService } from '../net/service.js';
@@ -46,6 +47,7 @@ interface ServeOptions {
   readonly remote: Peer[];
   readonly maxMatches: number;
   readonly relational?: boolean;
+  readonly acceptAllStorage?: boolean;
   readonly verbose?: boolean;
   readonly logJson?: boolean;
 }
@@ -73,6 +75,7 @@ export function registerServe(program: Command, io: Io): void {
     .option('--remote <aet@host:port>', 'an AE that C-MOVE may send to (repeat for several)', remotePeer, [])
     .option('--max-matches <n>', 'C-FIND (Q/R and worklist) with more matches is refused: A700', positiveInt, 1000)
     .option('--relational', 'answer relational queries (keys of any level), not only hierarchical ones')
+    .option('--accept-all-storage', 'also store SOP classes this build does not know (private, newer than DICOM 2024e)')
     .option('-v, --verbose', 'log every state transition and DIMSE message')
     .option('--log-json', 'log JSON lines (pino) instead of text')
     .action(async (options: ServeOptions) => {
@@ -91,9 +94,10 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
     return 1;
   }
   const destinations = new Map(options.remote.map((p) => [p.aeTitle, p] as const));
+  const storage = storageScp({ sopClasses: STORAGE_SOP_CLASSES, transferSyntaxes: STORAGE_TRANSFER_SYNTAXES, handler: archive.ingest });
   const services: ScpService[] = [
     verificationScp(UNCOMPRESSED),
-    storageScp({ sopClasses: STORAGE_SOP_CLASSES, transferSyntaxes: STORAGE_TRANSFER_SYNTAXES, handler: archive.ingest }),
+    storage,
     ...archiveQueryRetrieveScps({ archive, destinations, maxMatches: options.maxMatches, relational: options.relational === true, callingAeTitle: options.aet, logger }),
   ];
   if (archive.index instanceof SqliteArchiveIndex) {
@@ -115,6 +119,7 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
       }),
       artimTimeout: options.artimTimeout * 1000,
       idleTimeout: options.idleTimeout * 1000,
+      ...(options.acceptAllStorage === true ? { otherSopClasses: { service: storage, accepts: unknownSopClass } } : {}),
       logger,
     });
   } catch (error) {
@@ -122,7 +127,8 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
     await archive.close();
     return 1;
   }
-  io.out(`Portico ${options.aet} listening on ${options.host}:${server.port}; accepts ${uidName(services[0]!.sopClasses[0]!)} and ${STORAGE_SOP_CLASSES.length} storage SOP classes in ${STORAGE_TRANSFER_SYNTAXES.length} transfer syntaxes\n`);
+  const others = options.acceptAllStorage === true ? ' (and any SOP class it does not know: --accept-all-storage)' : '';
+  io.out(`Portico ${options.aet} listening on ${options.host}:${server.port}; accepts ${uidName(services[0]!.sopClasses[0]!)} and ${STORAGE_SOP_CLASSES.length} storage SOP classes${others} in ${STORAGE_TRANSFER_SYNTAXES.length} transfer syntaxes\n`);
   const worklist = services.some((s) => s.name === 'Modality Worklist') ? ' and Modality Worklist FIND' : '';
   io.out(`Answers Query/Retrieve FIND, MOVE and GET (Patient Root, Study Root; ${options.relational ? 'relational' : 'hierarchical'})${worklist}; at most ${options.maxMatches} matches\n`);
   io.out(options.remote.length > 0 ? `C-MOVE destinations: ${options.remote.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ')}\n` : 'C-MOVE destinations: none (--remote AET@host:port)\n');
@@ -144,4 +150,13 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
   await archive.close();
   io.out('Stopped.\n');
   return 0;
+}
+
+/**
+ * `--accept-all-storage`: a SOP class is stored as any other when the dictionary (DICOM 2024e) does not know its UID —
+ * a private or newer storage class. A registered UID that is no storage SOP class (Print, a transfer syntax…) is
+ * still refused, and so is anything that is not a UID.
+ */
+function unknownSopClass(abstractSyntax: string): boolean {
+  return isValidUid(abstractSyntax) && lookupUid(abstractSyntax) === undefined;
 }

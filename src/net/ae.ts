@@ -59,6 +59,12 @@ export interface ListenOptions {
   readonly idleTimeout?: number;
   /** Largest dataset of one request held in memory for services without a dataset sink (default 64 MiB). */
   readonly maxDatasetInMemory?: number;
+  /**
+   * The service for abstract syntaxes no service lists, when `accepts` says so (`portico serve --accept-all-storage`:
+   * the Storage SCP for SOP classes this build does not know, as storescp's promiscuous mode). A proposed context
+   * for any other unlisted abstract syntax is rejected (abstract syntax not supported), as without it.
+   */
+  readonly otherSopClasses?: { readonly service: ScpService; readonly accepts: (abstractSyntax: string) => boolean };
   readonly logger?: Logger;
 }
 
@@ -86,9 +92,14 @@ export interface DicomServer {
 /** Starts an SCP on a TCP port. */
 export async function listen(options: ListenOptions): Promise<DicomServer> {
   const logger = options.logger ?? silentLogger;
-  const supported = supportedSyntaxes(options.services);
-  const serviceBySop = new Map<string, ScpService>();
-  for (const s of options.services) for (const sop of s.sopClasses) serviceBySop.set(sop, s);
+  const listed = new Map<string, ScpService>();
+  for (const s of options.services) for (const sop of s.sopClasses) listed.set(sop, s);
+  const others = options.otherSopClasses;
+  /** The service of an abstract syntax: the one that lists it, else the one for the others if it takes it. */
+  const serviceBySop: ServiceLookup = {
+    get: (sop) => listed.get(sop) ?? (others !== undefined && others.accepts(sop) ? others.service : undefined),
+  };
+  const supported: SupportedSyntaxes = { get: (sop) => serviceBySop.get(sop)?.transferSyntaxes };
   /** Each SOP class's extended negotiation is answered by the service that accepted it, when it has the hook. */
   const extendedNegotiation = (sopClassUid: string, requested: Uint8Array): Uint8Array | undefined =>
     serviceBySop.get(sopClassUid)?.extendedNegotiation?.(sopClassUid, requested);
@@ -202,17 +213,16 @@ export async function listen(options: ListenOptions): Promise<DicomServer> {
   return Object.assign(api, { port: typeof address === 'object' && address ? address.port : options.port });
 }
 
-function supportedSyntaxes(services: readonly ScpService[]): SupportedSyntaxes {
-  const map = new Map<string, readonly string[]>();
-  for (const s of services) for (const sop of s.sopClasses) map.set(sop, s.transferSyntaxes);
-  return map;
+/** The service for an abstract syntax (see listen). */
+interface ServiceLookup {
+  get(abstractSyntax: string): ScpService | undefined;
 }
 
 /** Runs one request through its service and sends the response(s); a throwing handler yields a failure status. */
 async function serve(
   association: Association,
   message: DimseMessage,
-  serviceBySop: ReadonlyMap<string, ScpService>,
+  serviceBySop: ServiceLookup,
   running: Map<number, AbortController>,
   handlers: Set<AbortController>,
   logger: Logger,

@@ -15,8 +15,13 @@ export interface AcceptedContext {
   readonly requestorScp: boolean;
 }
 
-/** What an acceptor supports: per abstract syntax, its transfer syntaxes in preference order. */
-export type SupportedSyntaxes = ReadonlyMap<string, readonly string[]>;
+/**
+ * What an acceptor supports: per abstract syntax, its transfer syntaxes in preference order (a Map, or a lookup that
+ * also answers for abstract syntaxes no list names, as a promiscuous Storage SCP does).
+ */
+export interface SupportedSyntaxes {
+  get(abstractSyntax: string): readonly string[] | undefined;
+}
 
 export interface AcceptorNegotiation {
   readonly results: PresentationContextAc[];

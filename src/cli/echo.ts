@@ -6,7 +6,8 @@ import { echo } from '../services/verification/scu.js';
 import { VerificationSOPClass } from '../services/verification/uids.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
-import { aeTitle, peerArgument, positiveInt, seconds } from './peer-option.js';
+import { CONFIG_HELP, peerFor, peerOrName, readConfig, withConfigValues } from './config-option.js';
+import { aeTitle, positiveInt, seconds } from './peer-option.js';
 
 interface EchoOptions {
   readonly aet: string;
@@ -14,6 +15,7 @@ interface EchoOptions {
   readonly timeout: number;
   readonly json?: boolean;
   readonly verbose?: boolean;
+  readonly config?: string;
 }
 
 /** `portico echo AET@host:port`: C-ECHO, round-trip times, exit 0 on success. */
@@ -21,14 +23,21 @@ export function registerEcho(program: Command, io: Io): void {
   program
     .command('echo')
     .description('send C-ECHO (Verification) to a peer and print the round-trip time')
-    .argument('<peer>', 'AET@host:port', peerArgument)
+    .argument('<peer>', 'AET@host:port, or the name of a remote in the config', peerOrName)
     .option('--aet <title>', 'our calling AE title', aeTitle, 'PORTICO')
     .option('--repeat <n>', 'C-ECHOs to send on the association', positiveInt, 1)
     .option('--timeout <seconds>', 'time to connect and for each response', seconds, 30)
     .option('--json', 'print the result as JSON')
+    .option('--config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'log association and PDU detail (JSON lines on stderr)')
-    .action(async (peer: Peer, options: EchoOptions) => {
-      io.exitCode = Math.max(io.exitCode, await runEcho(peer, options, io));
+    .action(async (target: string, options: EchoOptions, command: Command) => {
+      const loaded = await readConfig('echo', options.config, io);
+      const peer = loaded === false ? false : peerFor('echo', target, loaded, io);
+      if (loaded === false || peer === false) {
+        io.exitCode = Math.max(io.exitCode, 2);
+        return;
+      }
+      io.exitCode = Math.max(io.exitCode, await runEcho(peer, withConfigValues(options, command, { aet: loaded?.config.aet }), io));
     });
 }
 

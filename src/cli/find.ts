@@ -5,7 +5,8 @@ import type { Peer } from '../net/ae.js';
 import { find, findIdentifier, hierarchyWarnings, type FindStream, type QueryLevel, type QueryRoot } from '../services/query-retrieve/scu-find.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
-import { aeTitle, peerArgument, positiveInt, seconds } from './peer-option.js';
+import { CONFIG_HELP, peerFor, peerOrName, readConfig, withConfigValues } from './config-option.js';
+import { aeTitle, positiveInt, seconds } from './peer-option.js';
 import { type QueryKey, parseQueryKey, queryKeysDataset, QueryKeyError, topLevelTags } from './query-keys.js';
 import { columnsWith, countMatches, FIND_COLUMNS, FIND_SHOWN, renderJson, renderTable } from './query-output.js';
 
@@ -45,7 +46,7 @@ export function registerFind(program: Command, io: Io): void {
   program
     .command('find')
     .description('query a peer with C-FIND (Study Root or Patient Root) and print the matches')
-    .argument('<peer>', 'AET@host:port', peerArgument)
+    .argument('<peer>', 'AET@host:port, or the name of a remote in the config', peerOrName)
     .addOption(new Option('--root <model>', 'information model: study or patient').choices(['study', 'patient']).default('study'))
     .addOption(new Option('--level <level>', 'query level: patient, study, series or image').argParser(level).default('STUDY', 'study'))
     .option('-k, --key <key>', 'a matching key Key=Value or a return key Key (repeatable)', collectKey)
@@ -53,13 +54,20 @@ export function registerFind(program: Command, io: Io): void {
     .option('--limit <n>', 'stop after n matches (sends C-CANCEL)', positiveInt)
     .option('--aet <title>', 'our calling AE title', aeTitle, 'PORTICO')
     .option('--timeout <seconds>', 'time to connect, and to wait for each response', seconds, 30)
+    .option('--config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'log association and PDU detail (JSON lines on stderr)')
     .addHelpText('after', HELP_AFTER)
-    .action(async (peer: Peer, options: FindCliOptions, command: Command) => {
+    .action(async (target: string, options: FindCliOptions & { readonly config?: string }, command: Command) => {
       if (options.root === 'study' && options.level === 'PATIENT') {
         command.error('portico find: the Study Root model has no PATIENT level: use --root patient --level patient', { exitCode: 2 });
       }
-      io.exitCode = Math.max(io.exitCode, await runFind(peer, options, io));
+      const loaded = await readConfig('find', options.config, io);
+      const peer = loaded === false ? false : peerFor('find', target, loaded, io);
+      if (loaded === false || peer === false) {
+        io.exitCode = Math.max(io.exitCode, 2);
+        return;
+      }
+      io.exitCode = Math.max(io.exitCode, await runFind(peer, withConfigValues(options, command, { aet: loaded?.config.aet }), io));
     });
 }
 

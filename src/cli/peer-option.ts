@@ -1,12 +1,4 @@
 import { InvalidArgumentError } from 'commander';
-import { type Peer, parsePeer } from '../net/ae.js';
-
-/** commander parser for `AET@host:port`. */
-export function peerArgument(text: string): Peer {
-  const peer = parsePeer(text);
-  if (!peer) throw new InvalidArgumentError(`'${text}' is not a peer: write it AET@host:port, e.g. ORTHANC@localhost:4242`);
-  return peer;
-}
 
 export function positiveInt(text: string): number {
   const n = Number(text);

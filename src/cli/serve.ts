@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { type PorticoConfig, remotePeers } from '../config/schema.js';
+import { CONFIG_HELP, readConfig, withConfigValues } from './config-option.js';
 import { createLogger } from '../core/logging.js';
 import { lookupUid, uidName } from '../dictionary/uids.js';
 import { isValidUid } from '../data/uid.js';
@@ -48,6 +50,7 @@ interface ServeOptions {
   readonly maxMatches: number;
   readonly relational?: boolean;
   readonly acceptAllStorage?: boolean;
+  readonly config?: string;
   readonly verbose?: boolean;
   readonly logJson?: boolean;
 }
@@ -76,11 +79,44 @@ export function registerServe(program: Command, io: Io): void {
     .option('--max-matches <n>', 'C-FIND (Q/R and worklist) with more matches is refused: A700', positiveInt, 1000)
     .option('--relational', 'answer relational queries (keys of any level), not only hierarchical ones')
     .option('--accept-all-storage', 'also store SOP classes this build does not know (private, newer than DICOM 2024e)')
+    .option('--config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'log every state transition and DIMSE message')
     .option('--log-json', 'log JSON lines (pino) instead of text')
-    .action(async (options: ServeOptions) => {
-      io.exitCode = Math.max(io.exitCode, await runServe(options, io));
+    .action(async (options: ServeOptions, command: Command) => {
+      const loaded = await readConfig('serve', options.config, io);
+      if (loaded === false) {
+        io.exitCode = Math.max(io.exitCode, 2);
+        return;
+      }
+      io.exitCode = Math.max(io.exitCode, await runServe(serveOptionsWith(options, command, loaded?.config), io));
     });
+}
+
+/**
+ * The command line's options with the config's values for what it left at the default. The config's remotes are C-MOVE
+ * destinations too, beside `--remote` (which wins for the same AE title).
+ */
+function serveOptionsWith(options: ServeOptions, command: Command, config: PorticoConfig | undefined): ServeOptions {
+  if (config === undefined) return options;
+  const merged = withConfigValues(options, command, {
+    aet: config.aet,
+    port: config.port,
+    host: config.host,
+    dir: config.dir,
+    duplicates: config.storage?.duplicates,
+    reserveMb: config.storage?.reserveMb,
+    acceptAllStorage: config.storage?.acceptAllStorage,
+    maxMatches: config.query?.maxMatches,
+    relational: config.query?.relational,
+    maxAssociations: config.network?.maxAssociations,
+    maxPdu: config.network?.maxPdu,
+    checkCalledAet: config.network?.checkCalledAet,
+    allow: config.network?.allow,
+    artimTimeout: config.network?.artimTimeout,
+    idleTimeout: config.network?.idleTimeout,
+  });
+  const given = new Set(options.remote.map((p) => p.aeTitle));
+  return { ...merged, remote: [...[...remotePeers(config).values()].filter((p) => !given.has(p.aeTitle)), ...options.remote] };
 }
 
 export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal): Promise<number> {

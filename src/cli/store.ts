@@ -6,6 +6,8 @@ import { type CollectedInstances, collectInstances } from '../services/storage/f
 import { type DestinationReport, sendToDestination } from '../services/storage/scu-destination.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
+import { remotePeers } from '../config/schema.js';
+import { CONFIG_HELP, readConfig, withConfigValues } from './config-option.js';
 import { aeTitle, positiveInt, seconds } from './peer-option.js';
 import { noProgress, type StoreProgress, terminalProgress } from './store-progress.js';
 import { jsonReport, notSentLine, peerName, resultLine, skippedLine, summaryLine, withoutPeer } from './store-report.js';
@@ -44,7 +46,7 @@ export function registerStore(program: Command, io: Io): void {
   const command = program
     .command('store')
     .description('send files, folders and DICOMDIRs to one or more peers with C-STORE')
-    .argument('<peer|path...>', 'one or more peers (AET@host:port), then files, folders or DICOMDIRs')
+    .argument('<peer|path...>', 'one or more peers (AET@host:port, or names of remotes in the config), then files, folders or DICOMDIRs')
     .option('--aet <title>', 'our calling AE title', aeTitle, 'PORTICO')
     .option('--timeout <seconds>', 'time to connect, and to wait for each response', seconds, 60)
     .option('--max-pdu <bytes>', 'largest P-DATA PDU we receive (what we send follows the peer\'s limit)', maxPdu, 65536)
@@ -54,19 +56,27 @@ export function registerStore(program: Command, io: Io): void {
     .addOption(new Option('--priority <level>', 'C-STORE priority: low, medium or high').argParser(priority).default(Priority.MEDIUM, 'medium'))
     .option('--json', 'print one JSON report (per destination: counts, bytes, seconds, every file\'s status)')
     .option('--no-progress', 'no progress bar (there is one only on a terminal)')
+    .option('--config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'log association and PDU detail (JSON lines on stderr)')
     .addHelpText('after', HELP_AFTER);
-  command.action(async (targets: string[], options: StoreCliOptions) => {
+  command.action(async (targets: string[], options: StoreCliOptions & { readonly config?: string }) => {
+    const loaded = await readConfig('store', options.config, io);
+    if (loaded === false) {
+      io.exitCode = Math.max(io.exitCode, 2);
+      return;
+    }
+    // A peer is AET@host:port or a remote of the config (a remote's name wins over a file of the same name).
+    const remotes = remotePeers(loaded?.config);
     const peers: Peer[] = [];
     const paths: string[] = [];
     for (const t of targets) {
-      const peer = parsePeer(t);
+      const peer = parsePeer(t) ?? remotes.get(t);
       if (peer) peers.push(peer);
       else paths.push(t);
     }
-    if (peers.length === 0) command.error('portico store: no peer given: name at least one destination as AET@host:port before the files', { exitCode: 2 });
+    if (peers.length === 0) command.error('portico store: no peer given: name at least one destination (AET@host:port, or a remote of the config) before the files', { exitCode: 2 });
     if (paths.length === 0) command.error('portico store: no files given: name files, folders or DICOMDIRs after the peers', { exitCode: 2 });
-    io.exitCode = Math.max(io.exitCode, await runStore(peers, paths, options, io));
+    io.exitCode = Math.max(io.exitCode, await runStore(peers, paths, withConfigValues(options, command, { aet: loaded?.config.aet }), io));
   });
 }
 

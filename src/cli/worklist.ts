@@ -5,7 +5,8 @@ import type { Peer } from '../net/ae.js';
 import { worklist, worklistDate, worklistIdentifier } from '../services/worklist/scu.js';
 import { collectKey, errorLine, peerName, runQuery, summaryTail } from './find.js';
 import type { Io } from './io.js';
-import { aeTitle, peerArgument, positiveInt, seconds } from './peer-option.js';
+import { CONFIG_HELP, peerFor, peerOrName, readConfig, withConfigValues } from './config-option.js';
+import { aeTitle, positiveInt, seconds } from './peer-option.js';
 import { checkValue, type QueryKey, QueryKeyError, queryKeysDataset, topLevelTags } from './query-keys.js';
 import { columnsWith, countMatches, renderJson, renderTable, WORKLIST_COLUMNS, WORKLIST_SHOWN } from './query-output.js';
 
@@ -60,7 +61,7 @@ export function registerWorklist(program: Command, io: Io): void {
   program
     .command('worklist')
     .description('query a worklist (Modality Worklist C-FIND) and print the scheduled procedure steps')
-    .argument('<peer>', 'AET@host:port', peerArgument)
+    .argument('<peer>', 'AET@host:port, or the name of a remote in the config', peerOrName)
     .option('--date <date>', 'Scheduled Procedure Step Start Date: today, YYYYMMDD, YYYYMMDD-YYYYMMDD or any', dateOption, 'today')
     .option('--modality <modality>', 'Modality of the scheduled step (e.g. XL, OT, US)', vrCheck('Modality', 'CS'))
     .option('--station-aet <title>', 'Scheduled Station AE Title', vrCheck('ScheduledStationAETitle', 'AE'))
@@ -69,10 +70,17 @@ export function registerWorklist(program: Command, io: Io): void {
     .option('--limit <n>', 'stop after n items (sends C-CANCEL)', positiveInt)
     .option('--aet <title>', 'our calling AE title', aeTitle, 'PORTICO')
     .option('--timeout <seconds>', 'time to connect, and to wait for each response', seconds, 30)
+    .option('--config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'log association and PDU detail (JSON lines on stderr)')
     .addHelpText('after', HELP_AFTER)
-    .action(async (peer: Peer, options: WorklistCliOptions) => {
-      io.exitCode = Math.max(io.exitCode, await runWorklist(peer, options, io));
+    .action(async (target: string, options: WorklistCliOptions & { readonly config?: string }, command: Command) => {
+      const loaded = await readConfig('worklist', options.config, io);
+      const peer = loaded === false ? false : peerFor('worklist', target, loaded, io);
+      if (loaded === false || peer === false) {
+        io.exitCode = Math.max(io.exitCode, 2);
+        return;
+      }
+      io.exitCode = Math.max(io.exitCode, await runWorklist(peer, withConfigValues(options, command, { aet: loaded?.config.aet }), io));
     });
 }
 

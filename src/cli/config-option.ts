@@ -1,0 +1,56 @@
+/**
+ * `--config portico.yaml` on the commands that talk to peers or serve: the file's values stand in for the defaults
+ * of the flags the user did not give (a flag given wins), and a peer may be the name of a remote in it.
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { ConfigError, type LoadedConfig, loadConfig, resolvePeer, unknownPeerMessage } from '../config/load.js';
+import type { Peer } from '../net/ae.js';
+import { parsePeer } from '../net/ae.js';
+import type { Io } from './io.js';
+
+export const CONFIG_HELP = 'settings and remote AEs (default: ./portico.yaml when there is one)';
+
+/** A remote's name as the config writes it (schema.ts). */
+const REMOTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** commander parser for `<peer>`: `AET@host:port`, or a name to look up in the config once it is read. */
+export function peerOrName(text: string): string {
+  if (parsePeer(text) === undefined && !REMOTE_NAME.test(text)) {
+    throw new InvalidArgumentError(`'${text}' is not a peer: write it AET@host:port (e.g. ORTHANC@localhost:4242) or name a remote of the config`);
+  }
+  return text;
+}
+
+/**
+ * The config of a command (`--config`, or ./portico.yaml), or `false` after printing why it cannot be used
+ * (`portico <name>: <file>: <key>: <problem>`).
+ */
+export async function readConfig(name: string, explicit: string | undefined, io: Io): Promise<LoadedConfig | undefined | false> {
+  try {
+    return await loadConfig(explicit);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const line of error.message.split('\n')) io.err(`portico ${name}: ${line}`);
+    return false;
+  }
+}
+
+/** A peer argument resolved against the config, or `false` after printing why it is none. */
+export function peerFor(name: string, text: string, config: LoadedConfig | undefined, io: Io): Peer | false {
+  const peer = resolvePeer(text, config?.config);
+  if (peer !== undefined) return peer;
+  io.err(`portico ${name}: ${unknownPeerMessage(text, config)}`);
+  return false;
+}
+
+/**
+ * `options` with `values` (from the config) where the command line did not set the option: a flag given keeps its
+ * value, a default or an unset option takes the config's.
+ */
+export function withConfigValues<T extends object>(options: T, command: Command, values: { readonly [K in keyof T]?: T[K] | undefined }): T {
+  const out = { ...options } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(values)) {
+    if (value !== undefined && command.getOptionValueSource(key) !== 'cli') out[key] = value;
+  }
+  return out as T;
+}

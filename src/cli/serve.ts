@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { type PorticoConfig, remotePeers } from '../config/schema.js';
+import { remotePeers } from '../config/remotes.js';
+import type { PorticoConfig } from '../config/schema.js';
 import { CONFIG_HELP, readConfig, withConfigValues } from './config-option.js';
 import { createLogger } from '../core/logging.js';
 import { lookupUid, uidName } from '../dictionary/uids.js';

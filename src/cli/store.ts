@@ -6,7 +6,7 @@ import { type CollectedInstances, collectInstances } from '../services/storage/f
 import { type DestinationReport, sendToDestination } from '../services/storage/scu-destination.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
-import { remotePeers } from '../config/schema.js';
+import { remotePeers } from '../config/remotes.js';
 import { CONFIG_HELP, readConfig, withConfigValues } from './config-option.js';
 import { aeTitle, positiveInt, seconds } from './peer-option.js';
 import { noProgress, type StoreProgress, terminalProgress } from './store-progress.js';

@@ -2,8 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, parseConfig, resolvePeer, unknownPeerMessage } from './load.js';
-import { remotePeers } from './schema.js';
+import { ConfigError, loadConfig, parseConfig } from './load.js';
+import { remotePeers, resolvePeer, unknownPeerMessage } from './remotes.js';
 
 let dir = '';
 beforeAll(async () => {

@@ -8,10 +8,10 @@ import { resolve } from 'node:path';
 import { parse, YAMLError } from 'yaml';
 import type { ZodError } from 'zod';
 import { DicomError } from '../core/errors.js';
-import { type Peer, parsePeer } from '../net/ae.js';
-import { configSchema, type PorticoConfig, remotePeers } from './schema.js';
+import { DEFAULT_CONFIG_FILE, type LoadedConfig } from './remotes.js';
+import { configSchema, type PorticoConfig } from './schema.js';
 
-export const DEFAULT_CONFIG_FILE = 'portico.yaml';
+export type { LoadedConfig } from './remotes.js';
 
 /** A config file is a few kilobytes; anything this large is not one. */
 const MAX_CONFIG_BYTES = 1024 * 1024;
@@ -20,12 +20,6 @@ export class ConfigError extends DicomError {
   constructor(message: string, options?: ErrorOptions) {
     super('ERR_CONFIG', message, options);
   }
-}
-
-export interface LoadedConfig {
-  /** Absolute path of the file read. */
-  readonly path: string;
-  readonly config: PorticoConfig;
 }
 
 /** The config `explicit` names, or `portico.yaml` in `cwd` when it exists, or undefined. Throws ConfigError. */
@@ -69,18 +63,3 @@ function describeIssues(error: ZodError, name: string): string {
 }
 
 const firstLine = (text: string): string => text.split('\n')[0]!.trim();
-
-/**
- * A peer named on the command line: `AET@host:port`, or the name of a remote in the config. Undefined when it is
- * neither (the caller says so, naming the remotes there are).
- */
-export function resolvePeer(text: string, config: PorticoConfig | undefined): Peer | undefined {
-  return parsePeer(text) ?? remotePeers(config).get(text);
-}
-
-/** What to tell a user whose peer is neither form. */
-export function unknownPeerMessage(text: string, config: LoadedConfig | undefined): string {
-  const names = [...remotePeers(config?.config).keys()];
-  const known = names.length > 0 ? `; remotes in ${config!.path}: ${names.join(', ')}` : config ? `; ${config.path} names no remotes` : '';
-  return `'${text}' is not a peer: write it AET@host:port (e.g. ORTHANC@localhost:4242) or name a remote of the config${known}`;
-}

@@ -16,7 +16,7 @@
  * ```
  */
 import { z } from 'zod';
-import { type Peer, parsePeer } from '../net/ae.js';
+import { parsePeer } from '../net/ae.js';
 
 /** PS3.5 AE: 1–16 characters of the default repertoire, no backslash or control characters, not only spaces. */
 const aeTitle = z
@@ -75,8 +75,3 @@ export const configSchema = z.strictObject({
 });
 
 export type PorticoConfig = z.infer<typeof configSchema>;
-
-/** The remote AEs of a config as peers, by name. */
-export function remotePeers(config: PorticoConfig | undefined): ReadonlyMap<string, Peer> {
-  return new Map(Object.entries(config?.remotes ?? {}).map(([name, r]) => [name, { aeTitle: r.aet, host: r.host, port: r.port }]));
-}

@@ -1,4 +1,8 @@
-import { pino } from 'pino';
+import { createRequire } from 'node:module';
+import type { pino as Pino } from 'pino';
+
+/** pino, loaded when a JSON logger is made: the text logger is ours, and every command starts ~25 ms sooner. */
+const loadPino = (): typeof Pino => (createRequire(import.meta.url)('pino') as { pino: typeof Pino }).pino;
 
 /** The logger every layer takes (pino's shape). `--verbose` turns on `debug`, where PDUs and transitions go. */
 export interface Logger {
@@ -36,7 +40,7 @@ const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 4
  */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const write = options.write ?? ((line: string) => process.stderr.write(line));
-  if (options.json) return pino({ level: options.verbose ? 'debug' : 'info', base: undefined }, { write }) as unknown as Logger;
+  if (options.json) return loadPino()({ level: options.verbose ? 'debug' : 'info', base: undefined }, { write }) as unknown as Logger;
   return new TextLogger(write, options.verbose === true, {});
 }
 

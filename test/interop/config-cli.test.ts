@@ -3,14 +3,15 @@
  * wins), its remotes are C-MOVE destinations, and the client commands (`echo`, `store`, `find`) take a remote's name
  * as the peer and the file's AE title as theirs. A config that does not fit is refused with its key, exit code 2.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/data/dataset.js';
 import { ExplicitVRLittleEndian } from '../../src/encoding/transfer-syntax.js';
 import { writeDicom } from '../../src/encoding/write.js';
-import { assertPorticoBuilt, HOST, portico, type PorticoServe, startPorticoServe } from './net-peers.js';
+import { assertPorticoBuilt, HOST, portico, PORTICO_BIN, type PorticoServe, startPorticoServe } from './net-peers.js';
+import { run } from './peers.js';
 
 let dir = '';
 let config = '';
@@ -47,6 +48,15 @@ describe('portico.yaml', () => {
     expect(r.stdout).toMatch(new RegExp(`C-ECHO GATEWAY@${HOST}:${serve.port}: success`));
     // The server logs the association: CALLER → GATEWAY.
     await expect(serve.waitForOutput(/association CALLER → GATEWAY/, 5000)).resolves.toBeTruthy();
+  });
+
+  it('without --config, portico.yaml of the current folder is read', async () => {
+    const folder = join(dir, 'cwd');
+    await mkdir(folder, { recursive: true });
+    await copyFile(config, join(folder, 'portico.yaml'));
+    const r = await run(process.execPath, [PORTICO_BIN, 'echo', 'SELF'], { cwd: folder, timeoutMs: 20_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`C-ECHO GATEWAY@${HOST}:${serve.port}: success`));
   });
 
   it('echo: an unknown name says which remotes there are; exit code 2', async () => {

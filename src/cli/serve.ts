@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { remotePeers } from '../config/remotes.js';
-import type { PorticoConfig } from '../config/schema.js';
+import { type LoadedConfig, remotePeers } from '../config/remotes.js';
 import { CONFIG_HELP, readConfig, withConfigValues } from './config-option.js';
 import { createLogger } from '../core/logging.js';
 import { lookupUid, uidName } from '../dictionary/uids.js';
@@ -16,7 +15,7 @@ import { SqliteArchiveIndex } from '../archive/index/sqlite-index.js';
 import { archiveQueryRetrieveScps } from '../archive/query/archive-query-retrieve.js';
 import { SqliteWorklistStore } from '../archive/worklist/sqlite-store.js';
 import { type Peer, parsePeer } from '../net/ae.js';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
 import { InvalidArgumentError } from 'commander';
@@ -89,21 +88,23 @@ export function registerServe(program: Command, io: Io): void {
         io.exitCode = Math.max(io.exitCode, 2);
         return;
       }
-      io.exitCode = Math.max(io.exitCode, await runServe(serveOptionsWith(options, command, loaded?.config), io));
+      io.exitCode = Math.max(io.exitCode, await runServe(serveOptionsWith(options, command, loaded), io));
     });
 }
 
 /**
- * The command line's options with the config's values for what it left at the default. The config's remotes are C-MOVE
- * destinations too, beside `--remote` (which wins for the same AE title).
+ * The command line's options with the config's values for what it left at the default (a `dir` in the file is relative
+ * to the file's folder). The config's remotes are C-MOVE destinations too, beside `--remote` (which wins for the same
+ * AE title).
  */
-function serveOptionsWith(options: ServeOptions, command: Command, config: PorticoConfig | undefined): ServeOptions {
-  if (config === undefined) return options;
+function serveOptionsWith(options: ServeOptions, command: Command, loaded: LoadedConfig | undefined): ServeOptions {
+  if (loaded === undefined) return options;
+  const config = loaded.config;
   const merged = withConfigValues(options, command, {
     aet: config.aet,
     port: config.port,
     host: config.host,
-    dir: config.dir,
+    dir: config.dir === undefined ? undefined : resolve(dirname(loaded.path), config.dir),
     duplicates: config.storage?.duplicates,
     reserveMb: config.storage?.reserveMb,
     acceptAllStorage: config.storage?.acceptAllStorage,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Dataset } from '../../src/data/dataset.js';
 import { ExplicitVRLittleEndian } from '../../src/encoding/transfer-syntax.js';
 import { writeDicom } from '../../src/encoding/write.js';
-import { assertPorticoBuilt, HOST, portico, PORTICO_BIN, type PorticoServe, startPorticoServe } from './net-peers.js';
+import { assertPorticoBuilt, freePort, HOST, portico, PORTICO_BIN, type PorticoServe, REPO_ROOT, startDaemon, startPorticoServe } from './net-peers.js';
 import { run } from './peers.js';
 
 let dir = '';
@@ -57,6 +57,23 @@ describe('portico.yaml', () => {
     const r = await run(process.execPath, [PORTICO_BIN, 'echo', 'SELF'], { cwd: folder, timeoutMs: 20_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`C-ECHO GATEWAY@${HOST}:${serve.port}: success`));
+  });
+
+  it('serve: a dir in the file is relative to the file, not to where serve runs', async () => {
+    const folder = join(dir, 'elsewhere');
+    await mkdir(folder, { recursive: true });
+    const file = join(folder, 'site.yaml');
+    await writeFile(file, `aet: SITE\nhost: ${HOST}\nport: ${await freePort()}\ndir: data\n`);
+    const other = await startDaemon('portico serve', process.execPath, [PORTICO_BIN, 'serve', '--config', file, '--reserve-mb', '1'], {
+      cwd: REPO_ROOT,
+      ready: async (d) => /Storing into /.test(d.stdout()),
+    });
+    try {
+      expect(other.stdout()).toContain(`Storing into ${join(folder, 'data')} `);
+      expect(other.stdout()).toContain('Portico SITE listening');
+    } finally {
+      await other.stop();
+    }
   });
 
   it('echo: an unknown name says which remotes there are; exit code 2', async () => {

@@ -4,15 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { type Command, InvalidArgumentError } from 'commander';
-import { DEFAULT_CONFIG_FILE, type LoadedConfig, resolvePeer, unknownPeerMessage } from '../config/remotes.js';
+import { DEFAULT_CONFIG_FILE, type LoadedConfig, REMOTE_NAME, resolvePeer, unknownPeerMessage } from '../config/remotes.js';
 import type { Peer } from '../net/ae.js';
 import { parsePeer } from '../net/ae.js';
 import type { Io } from './io.js';
 
 export const CONFIG_HELP = 'settings and remote AEs (default: ./portico.yaml when there is one)';
-
-/** A remote's name as the config writes it (schema.ts). */
-const REMOTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** commander parser for `<peer>`: `AET@host:port`, or a name to look up in the config once it is read. */
 export function peerOrName(text: string): string {

@@ -5,6 +5,9 @@
 import { type Peer, parsePeer } from '../net/ae.js';
 import type { PorticoConfig } from './schema.js';
 
+/** A remote's name, as the config writes it and the command line takes it (no `@`, no space, not a path). */
+export const REMOTE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /** The file `portico.yaml` commands read when `--config` names none (in the current folder). */
 export const DEFAULT_CONFIG_FILE = 'portico.yaml';
 

@@ -17,6 +17,7 @@
  */
 import { z } from 'zod';
 import { parsePeer } from '../net/ae.js';
+import { REMOTE_NAME } from './remotes.js';
 
 /** PS3.5 AE: 1–16 characters of the default repertoire, no backslash or control characters, not only spaces. */
 const aeTitle = z
@@ -46,7 +47,7 @@ const remote = z.union(
 );
 
 /** A remote's name on the command line (`portico store PACS file.dcm`): no `@`, no spaces, not a path. */
-const remoteName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'a remote name has 1-64 letters, digits, _ . or -');
+const remoteName = z.string().regex(REMOTE_NAME, 'a remote name has 1-64 letters, digits, _ . or -');
 
 export const configSchema = z.strictObject({
   aet: aeTitle.optional(),

@@ -140,5 +140,38 @@ describe('FileStore', () => {
     await broken.discard();
     expect(await readdir(files.tmpDir)).toEqual([]);
   });
-});
 
+  it('fdatasyncs a large file in steps while it is written, and reports a failed step on sync', async () => {
+    const files = store(dir, 0);
+    await files.init();
+    const temp = await files.createTemp();
+    const datasync = vi.spyOn(temp.handle, 'datasync');
+    // 20 MiB in 64 KiB pieces: a step every 4 MiB written, beside the writes.
+    for (let i = 0; i < 320; i++) await temp.write(new Uint8Array(65536).fill(i & 0xff));
+    await new Promise((r) => setTimeout(r, 100));
+    const during = datasync.mock.calls.length;
+    expect(during).toBeGreaterThanOrEqual(2);
+    await temp.sync();
+    expect(datasync.mock.calls.length).toBeGreaterThan(during);
+    const bytes = await fsReadFile(temp.path);
+    expect(bytes.length).toBe(20 * 1024 * 1024);
+    expect(bytes[319 * 65536]).toBe(319 & 0xff);
+    await temp.discard();
+    // A step that fails fails the file: the next write or sync() reports it, nothing is acknowledged.
+    const failing = await files.createTemp();
+    vi.spyOn(failing.handle, 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < 160; i++) {
+        await failing.write(new Uint8Array(65536));
+        await new Promise((r) => setImmediate(r));
+      }
+    } catch (error) {
+      thrown = error;
+    }
+    expect(String(thrown)).toMatch(/EIO/);
+    await expect(failing.sync()).rejects.toThrow(/EIO/);
+    await failing.discard();
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+});

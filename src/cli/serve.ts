@@ -169,7 +169,7 @@ export async function runServe(options: ServeOptions, io: Io, stop?: AbortSignal
   io.out(`Portico ${options.aet} listening on ${options.host}:${server.port}; accepts ${uidName(services[0]!.sopClasses[0]!)} and ${STORAGE_SOP_CLASSES.length} storage SOP classes${others} in ${STORAGE_TRANSFER_SYNTAXES.length} transfer syntaxes\n`);
   const worklist = services.some((s) => s.name === 'Modality Worklist') ? ' and Modality Worklist FIND' : '';
   io.out(`Answers Query/Retrieve FIND, MOVE and GET (Patient Root, Study Root; ${options.relational ? 'relational' : 'hierarchical'})${worklist}; at most ${options.maxMatches} matches\n`);
-  io.out(options.remote.length > 0 ? `C-MOVE destinations: ${options.remote.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ')}\n` : 'C-MOVE destinations: none (--remote AET@host:port)\n');
+  io.out(options.remote.length > 0 ? `C-MOVE destinations: ${options.remote.map((p) => `${p.aeTitle}@${p.host}:${p.port}`).join(', ')}\n` : 'C-MOVE destinations: none (--remote AET@host:port, or remotes in portico.yaml)\n');
   io.out(`Storing into ${dir} (duplicates: ${options.duplicates}; A700 below ${options.reserveMb} MB free)\n`);
   if (archive.recovered) io.out(`Recovered after an unclean stop: ${archive.recovered.indexed} files indexed, ${archive.recovered.removed} missing files unindexed\n`);
   await new Promise<void>((resolve) => {

@@ -36,6 +36,17 @@ export async function readConfig(name: string, explicit: string | undefined, io:
   }
 }
 
+/**
+ * For a command with one `<peer>`: its config and the peer resolved against it, or `false` after printing why not
+ * (the caller exits 2).
+ */
+export async function configAndPeer(name: string, target: string, explicit: string | undefined, io: Io): Promise<{ readonly loaded: LoadedConfig | undefined; readonly peer: Peer } | false> {
+  const loaded = await readConfig(name, explicit, io);
+  if (loaded === false) return false;
+  const peer = peerFor(name, target, loaded, io);
+  return peer === false ? false : { loaded, peer };
+}
+
 /** A peer argument resolved against the config, or `false` after printing why it is none. */
 export function peerFor(name: string, text: string, config: LoadedConfig | undefined, io: Io): Peer | false {
   const peer = resolvePeer(text, config?.config);

@@ -6,7 +6,7 @@ import { echo } from '../services/verification/scu.js';
 import { VerificationSOPClass } from '../services/verification/uids.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
-import { CONFIG_HELP, peerFor, peerOrName, readConfig, withConfigValues } from './config-option.js';
+import { CONFIG_HELP, configAndPeer, peerOrName, withConfigValues } from './config-option.js';
 import { aeTitle, positiveInt, seconds } from './peer-option.js';
 
 interface EchoOptions {
@@ -31,13 +31,12 @@ export function registerEcho(program: Command, io: Io): void {
     .option('--config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'log association and PDU detail (JSON lines on stderr)')
     .action(async (target: string, options: EchoOptions, command: Command) => {
-      const loaded = await readConfig('echo', options.config, io);
-      const peer = loaded === false ? false : peerFor('echo', target, loaded, io);
-      if (loaded === false || peer === false) {
+      const resolved = await configAndPeer('echo', target, options.config, io);
+      if (resolved === false) {
         io.exitCode = Math.max(io.exitCode, 2);
         return;
       }
-      io.exitCode = Math.max(io.exitCode, await runEcho(peer, withConfigValues(options, command, { aet: loaded?.config.aet }), io));
+      io.exitCode = Math.max(io.exitCode, await runEcho(resolved.peer, withConfigValues(options, command, { aet: resolved.loaded?.config.aet }), io));
     });
 }
 

@@ -239,6 +239,12 @@ export async function readHeader(candidate: { readonly path: string; readonly si
 
 /** What `readHeadQuickly` reads: the header of every file Portico writes, and of nearly every other, fits. */
 const HEAD_BYTES = 16 * 1024;
+/**
+ * The one buffer headers are read into. The read and the parse are synchronous and readHeader keeps only strings
+ * and numbers from them (the StoreInstance), so no view of it outlives the call: a thousand files cost no 16 MB of
+ * garbage.
+ */
+const HEAD = Buffer.allocUnsafe(HEAD_BYTES);
 
 /**
  * The header from the file's first 16 KiB, read with synchronous calls, or undefined when that is not enough (a long
@@ -252,15 +258,13 @@ function readHeadQuickly(path: string): { readonly file: DicomFile; readonly siz
     const fd = openSync(path, 'r');
     let read: number;
     let size: number;
-    let bytes: Buffer;
     try {
       size = fstatSync(fd).size;
-      bytes = Buffer.allocUnsafe(Math.min(HEAD_BYTES, size));
-      read = readSync(fd, bytes, 0, bytes.length, 0);
+      read = readSync(fd, HEAD, 0, Math.min(HEAD_BYTES, size), 0);
     } finally {
       closeSync(fd);
     }
-    const file = readDicom(bytes.subarray(0, read), { stopAtTag: HEADER_END }, path);
+    const file = readDicom(HEAD.subarray(0, read), { stopAtTag: HEADER_END }, path);
     // Whole (the file is this short), or stopped at the tag: the UIDs before it are all in.
     return read === size || file.stoppedAt !== undefined ? { file, size } : undefined;
   } catch {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createLogger, silentLogger } from '../core/logging.js';
 import { type Peer, connect } from '../net/ae.js';
 import { ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian } from '../encoding/transfer-syntax.js';
 import { echo } from '../services/verification/scu.js';
@@ -7,7 +6,7 @@ import { VerificationSOPClass } from '../services/verification/uids.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
 import { CONFIG_HELP, configAndPeer, peerOrName, withConfigValues } from './config-option.js';
-import { aeTitle, positiveInt, seconds } from './peer-option.js';
+import { aeTitle, clientConnection, positiveInt, seconds } from './peer-option.js';
 
 interface EchoOptions {
   readonly aet: string;
@@ -45,11 +44,8 @@ export async function runEcho(peer: Peer, options: EchoOptions, io: Io): Promise
   const times: number[] = [];
   try {
     const association = await connect(peer, {
-      aeTitle: options.aet,
+      ...clientConnection(options),
       contexts: [{ abstractSyntax: VerificationSOPClass, transferSyntaxes: [ImplicitVRLittleEndian, ExplicitVRLittleEndian, ExplicitVRBigEndian] }],
-      connectTimeout: options.timeout * 1000,
-      dimseTimeout: options.timeout * 1000,
-      logger: options.verbose ? createLogger({ verbose: true }) : silentLogger,
     });
     try {
       for (let i = 0; i < options.repeat; i++) {

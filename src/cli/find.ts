@@ -1,12 +1,11 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { createLogger, silentLogger } from '../core/logging.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Peer } from '../net/ae.js';
 import { find, findIdentifier, hierarchyWarnings, type FindStream, type QueryLevel, type QueryRoot } from '../services/query-retrieve/scu-find.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
 import { CONFIG_HELP, configAndPeer, peerOrName, withConfigValues } from './config-option.js';
-import { aeTitle, positiveInt, seconds } from './peer-option.js';
+import { aeTitle, clientConnection, positiveInt, seconds } from './peer-option.js';
 import { type QueryKey, parseQueryKey, queryKeysDataset, QueryKeyError, topLevelTags } from './query-keys.js';
 import { columnsWith, countMatches, FIND_COLUMNS, FIND_SHOWN, renderJson, renderTable } from './query-output.js';
 
@@ -150,12 +149,7 @@ export async function runFind(peer: Peer, options: FindCliOptions, io: Io): Prom
   const stream = find(
     peer,
     { root: options.root, level: options.level, identifier, signal: controller.signal, limit: options.limit, cancelTimeoutMs: Math.min(options.timeout, 10) * 1000 },
-    {
-      aeTitle: options.aet,
-      connectTimeout: options.timeout * 1000,
-      dimseTimeout: options.timeout * 1000,
-      logger: options.verbose ? createLogger({ verbose: true }) : silentLogger,
-    },
+    clientConnection(options),
   );
   const run = await runQuery(stream, controller);
   if (options.json) io.out(renderJson(run.matches));

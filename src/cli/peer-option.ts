@@ -1,4 +1,23 @@
 import { InvalidArgumentError } from 'commander';
+import { createLogger, type Logger, silentLogger } from '../core/logging.js';
+
+/**
+ * How the client commands (echo, find, worklist) open their association: our AE title, `--timeout` for the
+ * connection and for each response, and association detail logged with `--verbose`.
+ */
+export function clientConnection(options: { readonly aet: string; readonly timeout: number; readonly verbose?: boolean }): {
+  readonly aeTitle: string;
+  readonly connectTimeout: number;
+  readonly dimseTimeout: number;
+  readonly logger: Logger;
+} {
+  return {
+    aeTitle: options.aet,
+    connectTimeout: options.timeout * 1000,
+    dimseTimeout: options.timeout * 1000,
+    logger: options.verbose ? createLogger({ verbose: true }) : silentLogger,
+  };
+}
 
 export function positiveInt(text: string): number {
   const n = Number(text);

@@ -1,12 +1,11 @@
 import { type Command, InvalidArgumentError } from 'commander';
-import { createLogger, silentLogger } from '../core/logging.js';
 import { tagForKeyword } from '../dictionary/attributes.js';
 import type { Peer } from '../net/ae.js';
 import { worklist, worklistDate, worklistIdentifier } from '../services/worklist/scu.js';
 import { collectKey, errorLine, peerName, runQuery, summaryTail } from './find.js';
 import type { Io } from './io.js';
 import { CONFIG_HELP, configAndPeer, peerOrName, withConfigValues } from './config-option.js';
-import { aeTitle, positiveInt, seconds } from './peer-option.js';
+import { aeTitle, clientConnection, positiveInt, seconds } from './peer-option.js';
 import { checkValue, type QueryKey, QueryKeyError, queryKeysDataset, topLevelTags } from './query-keys.js';
 import { columnsWith, countMatches, renderJson, renderTable, WORKLIST_COLUMNS, WORKLIST_SHOWN } from './query-output.js';
 
@@ -95,12 +94,7 @@ export async function runWorklist(peer: Peer, options: WorklistCliOptions, io: I
   const stream = worklist(
     peer,
     { identifier, signal: controller.signal, limit: options.limit, cancelTimeoutMs: Math.min(options.timeout, 10) * 1000 },
-    {
-      aeTitle: options.aet,
-      connectTimeout: options.timeout * 1000,
-      dimseTimeout: options.timeout * 1000,
-      logger: options.verbose ? createLogger({ verbose: true }) : silentLogger,
-    },
+    clientConnection(options),
   );
   const run = await runQuery(stream, controller);
   if (options.json) io.out(renderJson(run.matches));

@@ -12,12 +12,11 @@ import type { AcceptedContext } from '../../net/acse/presentation-context.js';
 import { CommandField } from '../../net/dimse/command-elements.js';
 import type { ScpContext, ScpResponse, ScpService } from '../../net/service.js';
 import { chooseTransfer } from '../storage/scu-plan.js';
-import { answerRetrieveNegotiation, negotiatedRelationalRetrieval } from './extended-negotiation.js';
-import { checkRetrieveIdentifier, modelOfSopClass, type RetrieveRequest } from './levels.js';
+import { answerRetrieveNegotiation } from './extended-negotiation.js';
+import type { RetrieveRequest } from './levels.js';
 import { failureResponse } from './scp-errors.js';
 import { QR_TRANSFER_SYNTAXES } from './scp-find.js';
-import { decodeRequestIdentifier } from './scp-identifier.js';
-import { selectInstances } from './scp-move.js';
+import { checkRetrieveRequest, selectInstances } from './scp-move.js';
 import type { QueryRetrieveProvider, RetrieveInstance } from './scp-provider.js';
 import { storeSubOperation, SubOperations } from './scp-sub-operations.js';
 import { PatientRootQueryRetrieveInformationModelGet, StudyRootQueryRetrieveInformationModelGet } from './uids.js';
@@ -56,12 +55,9 @@ export function storageContextsForGet(contexts: Iterable<AcceptedContext>): Acce
 
 async function* get(request: DimseMessage, context: ScpContext, options: GetScpOptions): AsyncGenerator<ScpResponse> {
   const logger = options.logger ?? silentLogger;
-  const model = modelOfSopClass(context.abstractSyntax)!.model;
   let retrieve: RetrieveRequest;
   try {
-    retrieve = checkRetrieveIdentifier(decodeRequestIdentifier(request.dataset, context.transferSyntax), model, {
-      relational: options.relational === true || negotiatedRelationalRetrieval(context.association, context.abstractSyntax),
-    });
+    retrieve = checkRetrieveRequest(request, context, options.relational);
   } catch (error) {
     yield failureResponse(error, logger, 'C-GET');
     return;

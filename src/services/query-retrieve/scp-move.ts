@@ -54,6 +54,16 @@ export function moveScp(options: MoveScpOptions): ScpService {
   };
 }
 
+/**
+ * The Identifier of a C-MOVE or C-GET, decoded and checked against its model: relational when the server always is
+ * or the association negotiated relational-retrieval (PS3.4 C.5.2.1, C.5.3.1). Throws what `failureResponse` answers.
+ */
+export function checkRetrieveRequest(request: DimseMessage, context: ScpContext, relational: boolean | undefined): RetrieveRequest {
+  return checkRetrieveIdentifier(decodeRequestIdentifier(request.dataset, context.transferSyntax), modelOfSopClass(context.abstractSyntax)!.model, {
+    relational: relational === true || negotiatedRelationalRetrieval(context.association, context.abstractSyntax),
+  });
+}
+
 /** The instances a checked retrieve selects; A701 when they cannot be listed. */
 export async function selectInstances(provider: QueryRetrieveProvider, request: RetrieveRequest, logger: Logger): Promise<readonly RetrieveInstance[] | ScpResponse> {
   try {
@@ -67,12 +77,9 @@ export async function selectInstances(provider: QueryRetrieveProvider, request: 
 
 async function* move(request: DimseMessage, context: ScpContext, options: MoveScpOptions): AsyncGenerator<ScpResponse> {
   const logger = options.logger ?? silentLogger;
-  const model = modelOfSopClass(context.abstractSyntax)!.model;
   let retrieve: RetrieveRequest;
   try {
-    retrieve = checkRetrieveIdentifier(decodeRequestIdentifier(request.dataset, context.transferSyntax), model, {
-      relational: options.relational === true || negotiatedRelationalRetrieval(context.association, context.abstractSyntax),
-    });
+    retrieve = checkRetrieveRequest(request, context, options.relational);
   } catch (error) {
     yield failureResponse(error, logger, 'C-MOVE');
     return;

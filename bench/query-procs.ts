@@ -9,27 +9,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probe } from './net-measure.js';
-import { cpuMs, DCMTK_ENV, freePort, HOST, keepTail, type ProcessRun, runTimed, stopProcess, waitReady } from './net-procs.js';
-import { ORTHANC_BIN, processTree } from './store-procs.js';
+import { cpuMs, DCMTK_ENV, freePort, HOST, type ProcessRun, runTimed } from './net-procs.js';
+import { ORTHANC_BIN, superviseServer } from './store-procs.js';
 
 /** The calling AE title of every client of this bench (Orthanc knows it as a modality). */
 export const BENCH_AET = 'BENCHSCU';
 /** wlmscpfs serves `<dir>/<called AE title>/*.wl`. */
 export const WLM_AET = 'WLQUERY';
-
-const live = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const child of live) {
-    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
-    for (const pid of processTree(child.pid).reverse()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-  }
-});
 
 export interface Server {
   readonly kind: 'portico' | 'orthanc' | 'wlmscpfs';
@@ -43,30 +29,7 @@ export interface Server {
 }
 
 async function started(kind: Server['kind'], child: ChildProcess, aeTitle: string, port: number, command: string, ready: () => Promise<boolean>, readyMs: number): Promise<Server> {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-  const tail = keepTail(child);
-  const spawnFailed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`${command}: ${e.message}`))));
-  spawnFailed.catch(() => undefined);
-  const pid = child.pid ?? -1;
-  const stop = async (): Promise<void> => {
-    const children = pid > 0 ? processTree(pid).slice(1) : [];
-    await stopProcess(child, 20_000);
-    live.delete(child);
-    for (const c of children) {
-      try {
-        process.kill(c, 'SIGTERM');
-      } catch {
-        // ended with its association
-      }
-    }
-  };
-  try {
-    await Promise.race([waitReady(child, ready, readyMs, kind, tail), spawnFailed]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const { pid, tail, stop } = await superviseServer(child, command, kind, ready, readyMs);
   return { kind, aeTitle, port, pid, command, cpuMs: () => cpuMs(pid), tail, stop };
 }
 

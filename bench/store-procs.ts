@@ -49,6 +49,7 @@ export async function snapshotPortico(dir: string): Promise<string> {
 
 const live = new Set<ChildProcess>();
 
+/** Registers a child the bench started: killed by its PID, with what it forked, if the bench exits before it does. */
 function track(child: ChildProcess): void {
   live.add(child);
   child.once('exit', () => live.delete(child));
@@ -56,15 +57,55 @@ function track(child: ChildProcess): void {
 
 process.once('exit', () => {
   for (const child of live) {
-    if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+    if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) continue;
+    for (const pid of processTree(child.pid).reverse()) {
       try {
-        process.kill(child.pid, 'SIGKILL');
+        process.kill(pid, 'SIGKILL');
       } catch {
         // already gone
       }
     }
   }
 });
+
+/** What the bench keeps of a server process it started (see superviseServer). */
+export interface Supervised {
+  readonly pid: number;
+  tail(): string;
+  /** Stops it by its PID, then any child it forked that is still there (storescp --fork: one per association). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Tracks a server child and waits until `ready(tail)` says it serves; a spawn error, an early exit or `readyMs`
+ * without readiness stop it and throw (with the tail of its output).
+ */
+export async function superviseServer(child: ChildProcess, command: string, kind: string, ready: (tail: () => string) => Promise<boolean>, readyMs: number): Promise<Supervised> {
+  track(child);
+  const tail = keepTail(child);
+  const spawnFailed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`${command}: ${e.message}`))));
+  spawnFailed.catch(() => undefined);
+  const pid = child.pid ?? -1;
+  const stop = async (): Promise<void> => {
+    const children = pid > 0 ? processTree(pid).slice(1) : [];
+    await stopProcess(child, 20_000);
+    live.delete(child);
+    for (const c of children) {
+      try {
+        process.kill(c, 'SIGTERM');
+      } catch {
+        // already gone: it ended with its association
+      }
+    }
+  };
+  try {
+    await Promise.race([waitReady(child, () => ready(tail), readyMs, kind, tail), spawnFailed]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { pid, tail, stop };
+}
 
 // -- /proc ----------------------------------------------------------------------------------------------------------------
 
@@ -282,30 +323,7 @@ export async function startScp(kind: ScpKind, options: StartScpOptions): Promise
       return Number(json.counts?.instances ?? json.instances ?? Number.NaN);
     };
   }
-  track(child);
-  const tail = keepTail(child);
-  const spawnFailed = new Promise<never>((_, reject) => child.once('error', (e) => reject(new Error(`${command}: ${e.message}`))));
-  spawnFailed.catch(() => undefined);
-  const pid = child.pid ?? -1;
-  const stop = async (): Promise<void> => {
-    const children = processTree(pid).slice(1);
-    await stopProcess(child, 20_000);
-    live.delete(child);
-    // storescp --fork: a child ends with its association; stop any still there, by its PID.
-    for (const c of children) {
-      try {
-        process.kill(c, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-  };
-  try {
-    await Promise.race([waitReady(child, () => ready(tail), readyMs, kind, tail), spawnFailed]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const { pid, tail, stop } = await superviseServer(child, command, kind, ready, readyMs);
   const id = options.fork && kind.startsWith('storescp') ? `${kind}-fork` : kind;
   return { kind, id, aeTitle, port, pid, command, cpuMs: () => cpuMs(pid), tail, count, countWhileRunning: kind === 'orthanc', stop };
 }

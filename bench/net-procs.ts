@@ -11,6 +11,17 @@ import { fileURLToPath } from 'node:url';
 /** The Portico command line (dist/bench/net-procs.js → bin/portico). */
 export const PORTICO_BIN = fileURLToPath(new URL('../../bin/portico', import.meta.url));
 
+/**
+ * The node options on the first line of a `bin/portico` (`#!/usr/bin/env -S node <options>`): the benchmarks start
+ * Portico with them, as the shell and `npm start` do.
+ */
+export function porticoNodeArgs(bin: string = PORTICO_BIN): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0]!;
+  const match = /^#!\S*env -S node((?: \S+)*)$/.exec(first);
+  if (!match) throw new Error(`${bin}: the first line is not "#!/usr/bin/env -S node [options]": ${first}`);
+  return match[1]!.split(' ').filter(Boolean);
+}
+
 /** DCMTK as packaged by Debian has Nagle's algorithm on unless TCP_NODELAY is set (40 ms per message otherwise). */
 export const DCMTK_ENV: NodeJS.ProcessEnv = { ...process.env, TCP_NODELAY: '1' };
 
@@ -164,7 +175,7 @@ export async function startPorticoServer(options: PorticoServerOptions): Promise
   const port = await freePort();
   const aeTitle = 'PORTICO';
   const args = [
-    ...(options.nodeArgs ?? []), PORTICO_BIN, 'serve', '--port', String(port), '--host', HOST, '--aet', aeTitle,
+    ...porticoNodeArgs(), ...(options.nodeArgs ?? []), PORTICO_BIN, 'serve', '--port', String(port), '--host', HOST, '--aet', aeTitle,
     '--max-associations', String(options.maxAssociations),
   ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -287,4 +298,4 @@ export const echoscu = (port: number, aeTitle: string, repeat: number, timeoutMs
 
 /** `portico echo --json`: one association, `repeat` C-ECHOs, release. */
 export const porticoEcho = (port: number, aeTitle: string, repeat: number, timeoutMs: number): Promise<ProcessRun> =>
-  runTimed(process.execPath, [PORTICO_BIN, 'echo', `${aeTitle}@${HOST}:${port}`, '--repeat', String(repeat), '--json'], process.env, timeoutMs);
+  runTimed(process.execPath, [...porticoNodeArgs(), PORTICO_BIN, 'echo', `${aeTitle}@${HOST}:${port}`, '--repeat', String(repeat), '--json'], process.env, timeoutMs);

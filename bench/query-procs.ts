@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { probe } from './net-measure.js';
-import { cpuMs, DCMTK_ENV, freePort, HOST, type ProcessRun, runTimed } from './net-procs.js';
+import { cpuMs, DCMTK_ENV, freePort, HOST, porticoNodeArgs, type ProcessRun, runTimed } from './net-procs.js';
 import { ORTHANC_BIN, superviseServer } from './store-procs.js';
 
 /** The calling AE title of every client of this bench (Orthanc knows it as a modality). */
@@ -36,7 +36,7 @@ async function started(kind: Server['kind'], child: ChildProcess, aeTitle: strin
 /** `portico serve --dir <dir>` (the copy of Portico made at the start of the run); ready when it says it listens. */
 export async function startPorticoServe(bin: string, dir: string, maxMatches = 1000): Promise<Server> {
   const port = await freePort();
-  const args = [bin, 'serve', '--host', HOST, '--port', String(port), '--aet', 'PORTICO', '--dir', dir, '--reserve-mb', '1', '--max-matches', String(maxMatches)];
+  const args = [...porticoNodeArgs(bin), bin, 'serve', '--host', HOST, '--port', String(port), '--aet', 'PORTICO', '--dir', dir, '--reserve-mb', '1', '--max-matches', String(maxMatches)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   // Drain stdout all the time: it logs a line per association, and a full pipe would block the server.

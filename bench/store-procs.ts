@@ -10,7 +10,7 @@ import { copyFile, cp, mkdir, readdir, readFile, symlink, writeFile } from 'node
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { probe } from './net-measure.js';
-import { cpuMs, DCMTK_ENV, freePort, HOST, keepTail, PORTICO_BIN, stopProcess, waitReady } from './net-procs.js';
+import { cpuMs, DCMTK_ENV, freePort, HOST, keepTail, PORTICO_BIN, porticoNodeArgs, stopProcess, waitReady } from './net-procs.js';
 
 export type ScpKind = 'storescp' | 'storescp-bp' | 'orthanc' | 'portico';
 
@@ -307,7 +307,7 @@ export async function startScp(kind: ScpKind, options: StartScpOptions): Promise
   } else {
     aeTitle = 'PORTICO';
     const dir = join(options.workDir, 'data');
-    const args = [...(options.nodeArgs ?? []), porticoBin, 'serve', '--host', HOST, '--port', String(port), '--aet', aeTitle, '--dir', dir, '--reserve-mb', '1'];
+    const args = [...porticoNodeArgs(porticoBin), ...(options.nodeArgs ?? []), porticoBin, 'serve', '--host', HOST, '--port', String(port), '--aet', aeTitle, '--dir', dir, '--reserve-mb', '1'];
     command = `node ${args.join(' ')}`;
     child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -371,7 +371,7 @@ export const storescu = (scp: Scp, files: readonly string[], timeoutMs: number, 
 
 /** `portico store AET@host:port files... --json --no-progress`. */
 export const porticoStore = (scp: Scp, files: readonly string[], timeoutMs: number, statsFile: string, nodeArgs: readonly string[] = []): Promise<ScuResult> =>
-  runScu(process.execPath, [...nodeArgs, porticoBin, 'store', `${scp.aeTitle}@${HOST}:${scp.port}`, ...files, '--aet', 'BENCHSCU', '--json', '--no-progress'], process.env, timeoutMs, statsFile);
+  runScu(process.execPath, [...porticoNodeArgs(porticoBin), ...nodeArgs, porticoBin, 'store', `${scp.aeTitle}@${HOST}:${scp.port}`, ...files, '--aet', 'BENCHSCU', '--json', '--no-progress'], process.env, timeoutMs, statsFile);
 
 /** Whether `portico store` exists in this build (the SCU is written in parallel with this bench). */
 export function porticoStoreAvailable(): boolean {

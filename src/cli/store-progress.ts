@@ -1,4 +1,5 @@
-import { MultiBar, Presets, type SingleBar } from 'cli-progress';
+import { createRequire } from 'node:module';
+import type * as CliProgress from 'cli-progress';
 import type { DestinationProgress } from '../services/storage/scu-destination.js';
 
 /** Progress of `portico store`: one bar per destination on a terminal, nothing elsewhere. */
@@ -13,6 +14,8 @@ const MB = 1_000_000;
 
 /** Bars on `stream` (a TTY): instances, MB, MB/s and ETA per destination. Lines go above them. */
 export function terminalProgress(destinations: readonly string[], instances: number, bytes: number, stream: NodeJS.WriteStream): StoreProgress {
+  // Loaded only for a terminal: 7 ms of start-up that scripts and pipes do not need.
+  const { MultiBar, Presets } = createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
   const multi = new MultiBar(
     {
       stream,
@@ -28,7 +31,7 @@ export function terminalProgress(destinations: readonly string[], instances: num
   );
   const started = performance.now();
   const width = Math.max(...destinations.map((d) => d.length));
-  const bars = new Map<string, SingleBar>();
+  const bars = new Map<string, CliProgress.SingleBar>();
   for (const d of destinations) {
     bars.set(d, multi.create(Math.max(bytes, 1), 0, { peer: d.padEnd(width), done: 0, instances, mb: '0.0', mbTotal: (bytes / MB).toFixed(1), speed: '0.0' }));
   }

@@ -1,4 +1,4 @@
-import iconv from 'iconv-lite';
+import { iconv } from './iconv.js';
 
 /**
  * The ISO 2022 graphic character sets DICOM designates into G0 and G1 (PS3.3 Tables C.12-2 to C.12-4, PS3.5 §6.1.2.5).
@@ -122,7 +122,7 @@ const rightHalfTable = (encoding: string) => (): Uint16Array => {
   const table = new Uint16Array(128).fill(REPLACEMENT);
   const bytes = new Uint8Array(0x60);
   for (let pos = 0x20; pos < 0x80; pos++) bytes[pos - 0x20] = pos | 0x80;
-  const text = iconv.decode(bytes, encoding);
+  const text = iconv().decode(bytes, encoding);
   if (text.length !== 0x60) throw new Error(`iconv-lite ${encoding} is not a single-byte code page`);
   for (let pos = 0x20; pos < 0x80; pos++) table[pos] = text.charCodeAt(pos - 0x20);
   return table;
@@ -144,7 +144,7 @@ const doubleByteTable = (encoding: string, prefix: readonly number[] = []) => ()
       bytes[o++] = 0x0a;
     }
   }
-  const parts = iconv.decode(bytes, encoding).split('\n');
+  const parts = iconv().decode(bytes, encoding).split('\n');
   if (parts.length !== 94 * 94 + 1) throw new Error(`iconv-lite ${encoding}: unexpected decode of the 94 × 94 table`);
   const table = new Uint16Array(94 * 94).fill(REPLACEMENT);
   for (let i = 0; i < 94 * 94; i++) {

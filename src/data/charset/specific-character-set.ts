@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import iconv from 'iconv-lite';
+import { iconv } from './iconv.js';
 import { CharacterSetError } from '../../core/errors.js';
 import { type VR, VR_INFO } from '../vr.js';
 import { type GraphicSet, ISO_IR_6, ISO_IR_13, ISO_IR_14, ISO_IR_100, REPLACEMENT } from './graphic-sets.js';
@@ -237,13 +237,13 @@ export class SpecificCharacterSet {
         return buffer.toString('utf8');
       case 'gb18030':
       case 'gbk':
-        return iconv.decode(buffer, this.#fastPath);
+        return iconv().decode(buffer, this.#fastPath);
       case 'table':
         if (buffer.indexOf(ESC) < 0) return decodeTable(buffer, this.#table!);
         break;
       case 'shift_jis':
         // JIS X 0201 in 8 bits is a subset of Shift_JIS; like pydicom, Shift_JIS kanji written under ISO_IR 13 are read too.
-        if (buffer.indexOf(ESC) < 0) return iconv.decode(buffer, 'shift_jis');
+        if (buffer.indexOf(ESC) < 0) return iconv().decode(buffer, 'shift_jis');
         break;
       case 'iso2022':
         break;
@@ -289,12 +289,12 @@ export class SpecificCharacterSet {
 
   #encodeIconv(text: string, encoding: 'gb18030' | 'gbk'): Uint8Array {
     if (LONE_SURROGATE.test(text)) this.#fail(text, text.search(LONE_SURROGATE));
-    const bytes = iconv.encode(text, encoding);
-    if (iconv.decode(bytes, encoding) === text) return bytes;
+    const bytes = iconv().encode(text, encoding);
+    if (iconv().decode(bytes, encoding) === text) return bytes;
     // Find the first character the code page does not have.
     let index = 0;
     for (const ch of text) {
-      if (iconv.decode(iconv.encode(ch, encoding), encoding) !== ch) break;
+      if (iconv().decode(iconv().encode(ch, encoding), encoding) !== ch) break;
       index += ch.length;
     }
     return this.#fail(text, index);

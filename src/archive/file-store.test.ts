@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DicomValueError } from '../core/errors.js';
-import { FileStore } from './file-store.js';
+import { FileDescriptor, FileStore } from './file-store.js';
 
 let dir: string;
 /** Every FileStore a test makes, closed after it: they keep folder descriptors open (DirSync). */
@@ -139,6 +139,35 @@ describe('FileStore', () => {
     await expect(broken.sync()).rejects.toThrow();
     await broken.discard();
     expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('fails a file whose write comes back short, and leaves nothing behind', async () => {
+    const files = store(dir, 0);
+    await files.init();
+    const temp = await files.createTemp();
+    // A regular file is written short when the disk fills up half-way through a block.
+    vi.spyOn(temp.handle, 'writev').mockResolvedValueOnce({ bytesWritten: 1000 });
+    let thrown: unknown;
+    try {
+      for (let i = 0; i < 8; i++) {
+        await temp.write(new Uint8Array(65536));
+        await new Promise((r) => setImmediate(r));
+      }
+    } catch (error) {
+      thrown = error;
+    }
+    expect(String(thrown)).toMatch(/short write: 1000 of 262144 bytes/);
+    await expect(temp.sync()).rejects.toThrow(/short write/);
+    await temp.discard();
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('never opens a temporary file that already exists', async () => {
+    const files = store(dir, 0);
+    await files.init();
+    const temp = await files.createTemp();
+    await expect(FileDescriptor.create(temp.path)).rejects.toMatchObject({ code: 'EEXIST' });
+    await temp.discard();
   });
 
   it('fdatasyncs a large file in steps while it is written, and reports a failed step on sync', async () => {

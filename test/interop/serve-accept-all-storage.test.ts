@@ -5,7 +5,7 @@
  * not a UID, stay refused either way. The sender is `portico store` (DCMTK's storescu refuses to send a SOP class
  * it does not know).
  */
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,6 +15,7 @@ import { ExplicitVRLittleEndian } from '../../src/encoding/transfer-syntax.js';
 import { writeDicom } from '../../src/encoding/write.js';
 import { connect } from '../../src/net/ae.js';
 import { assertPorticoBuilt, HOST, portico, startPorticoServe } from './net-peers.js';
+import { filesUnder } from './store-scp-archive.js';
 
 const PRIVATE_SOP_CLASS = '1.2.826.0.1.3680043.8.498.777.1';
 const PRINT_META_SOP_CLASS = '1.2.840.10008.5.1.1.9';
@@ -53,15 +54,6 @@ async function accepted(port: number, abstractSyntaxes: readonly string[]): Prom
   return out;
 }
 
-async function filesBelow(folder: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(folder, { withFileTypes: true })) {
-    if (e.isDirectory()) out.push(...(await filesBelow(join(folder, e.name))));
-    else out.push(join(folder, e.name));
-  }
-  return out;
-}
-
 describe('portico serve --accept-all-storage', () => {
   it('without it: a private SOP class is not accepted, and portico store says so', async () => {
     const serve = await startPorticoServe([]);
@@ -69,7 +61,7 @@ describe('portico serve --accept-all-storage', () => {
       expect(await accepted(serve.port, [PRIVATE_SOP_CLASS, SECONDARY_CAPTURE])).toEqual([SECONDARY_CAPTURE]);
       const sent = await portico(['store', `PORTICO@${HOST}:${serve.port}`, file]);
       expect(sent.stdout + sent.stderr).toContain(`peer does not accept ${PRIVATE_SOP_CLASS}`);
-      expect(await filesBelow(join(serve.dir, 'store'))).toEqual([]);
+      expect(await filesUnder(join(serve.dir, 'store'))).toEqual([]);
     } finally {
       await serve.stop();
     }
@@ -85,9 +77,9 @@ describe('portico serve --accept-all-storage', () => {
       expect(JSON.parse(sent.stdout)).toMatchObject({ ok: true, destinations: [{ sent: 1, failed: 0 }] });
       const ls = await portico(['ls', '--dir', serve.dir]);
       expect(ls.stdout).toContain('PRIV1');
-      const files = await filesBelow(join(serve.dir, 'store'));
+      const files = await filesUnder(join(serve.dir, 'store'));
       expect(files).toHaveLength(1);
-      const storedBytes = await readFile(files[0]!);
+      const storedBytes = await readFile(join(serve.dir, 'store', files[0]!));
       const kept = readDicom(storedBytes);
       expect(kept.meta.string('MediaStorageSOPClassUID')).toBe(PRIVATE_SOP_CLASS);
       expect(Buffer.from(storedBytes.subarray(kept.datasetOffset))).toEqual(Buffer.from(source.subarray(readDicom(source).datasetOffset)));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DicomValueError } from '../core/errors.js';
-import { FileDescriptor, FileStore } from './file-store.js';
+import { FileDescriptor, FileStore, type TempFile } from './file-store.js';
 
 let dir: string;
 /** Every FileStore a test makes, closed after it: they keep folder descriptors open (DirSync). */
@@ -20,6 +20,22 @@ afterEach(async () => {
   await Promise.all(made.splice(0).map((f) => f.close()));
   await rm(dir, { recursive: true, force: true });
 });
+
+/**
+ * Writes `count` pieces of 64 KiB, letting the background writes run between them, and returns the error a write
+ * reported (undefined if none did): a failure in the background surfaces at the next write.
+ */
+async function writeUntilError(temp: TempFile, count: number): Promise<unknown> {
+  try {
+    for (let i = 0; i < count; i++) {
+      await temp.write(new Uint8Array(65536));
+      await new Promise((r) => setImmediate(r));
+    }
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
 
 describe('FileStore', () => {
   it('lays files out as store/<2 hex>/<study>/<series>/<sop>.dcm', () => {
@@ -147,16 +163,7 @@ describe('FileStore', () => {
     const temp = await files.createTemp();
     // A regular file is written short when the disk fills up half-way through a block.
     vi.spyOn(temp.handle, 'writev').mockResolvedValueOnce({ bytesWritten: 1000 });
-    let thrown: unknown;
-    try {
-      for (let i = 0; i < 8; i++) {
-        await temp.write(new Uint8Array(65536));
-        await new Promise((r) => setImmediate(r));
-      }
-    } catch (error) {
-      thrown = error;
-    }
-    expect(String(thrown)).toMatch(/short write: 1000 of 262144 bytes/);
+    expect(String(await writeUntilError(temp, 8))).toMatch(/short write: 1000 of 262144 bytes/);
     await expect(temp.sync()).rejects.toThrow(/short write/);
     await temp.discard();
     expect(await readdir(files.tmpDir)).toEqual([]);
@@ -189,16 +196,7 @@ describe('FileStore', () => {
     // A step that fails fails the file: the next write or sync() reports it, nothing is acknowledged.
     const failing = await files.createTemp();
     vi.spyOn(failing.handle, 'datasync').mockRejectedValueOnce(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
-    let thrown: unknown;
-    try {
-      for (let i = 0; i < 160; i++) {
-        await failing.write(new Uint8Array(65536));
-        await new Promise((r) => setImmediate(r));
-      }
-    } catch (error) {
-      thrown = error;
-    }
-    expect(String(thrown)).toMatch(/EIO/);
+    expect(String(await writeUntilError(failing, 160))).toMatch(/EIO/);
     await expect(failing.sync()).rejects.toThrow(/EIO/);
     await failing.discard();
     expect(await readdir(files.tmpDir)).toEqual([]);

@@ -1,11 +1,11 @@
-import { access, open, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { access, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { DicomError } from '../core/errors.js';
 import { type Logger, silentLogger } from '../core/logging.js';
 import { readFile } from '../encoding/read.js';
 import { TRANSFER_SYNTAXES } from '../encoding/transfer-syntax.js';
 import { storageSopClasses } from '../dictionary/uids.js';
-import { FileStore } from './file-store.js';
+import { FileStore, fsyncDir } from './file-store.js';
 import { openSqliteIndex } from './index/database.js';
 import type { ArchiveIndex, DuplicatePolicy } from './index/types.js';
 import { Ingest, instanceRecord } from './ingest.js';
@@ -48,7 +48,7 @@ export class Archive {
     const recovered = unclean ? await reconcile(dir, files, index, logger) : undefined;
     // The marker must itself survive a power loss, or the next start would not know to reconcile.
     await writeFile(marker, `${process.pid}\n`, { flush: true });
-    await fsyncPath(dir);
+    await fsyncDir(dir);
     return new Archive(dir, files, index, ingest, recovered);
   }
 
@@ -125,15 +125,6 @@ async function reconcile(dir: string, files: FileStore, index: ArchiveIndex, log
   }
   logger.info({ indexed, removed: missing.length }, 'recovered after an unclean stop');
   return { indexed, removed: missing.length };
-}
-
-async function fsyncPath(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 async function* walk(dir: string): AsyncIterable<string> {

@@ -356,7 +356,8 @@ export class FileDescriptor {
   }
 }
 
-async function fsyncDir(path: string): Promise<void> {
+/** fsync of a folder, so that the names made in it survive a crash. */
+export async function fsyncDir(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
     await handle.sync();

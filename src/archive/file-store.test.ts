@@ -84,6 +84,44 @@ describe('FileStore', () => {
     expect(await readdir(files.tmpDir)).toEqual([]);
   });
 
+  it('opens the next temporary file ahead of time: createTemp takes it, close() removes one not taken', async () => {
+    const files = store(dir, 0);
+    await files.init();
+    await files.prepareTemp();
+    const [spare] = await readdir(files.tmpDir);
+    expect(spare).toMatch(/\.part$/);
+    // Asked again while one waits: still one.
+    await files.prepareTemp();
+    expect(await readdir(files.tmpDir)).toEqual([spare]);
+    const taken = await files.createTemp();
+    expect(taken.path).toBe(join(files.tmpDir, spare!));
+    await files.prepareTemp();
+    const next = (await readdir(files.tmpDir)).filter((n) => n !== spare);
+    expect(next).toHaveLength(1);
+    await files.close();
+    expect(await readdir(files.tmpDir)).toEqual([spare]);
+    await taken.discard();
+    expect(await readdir(files.tmpDir)).toEqual([]);
+    // Closed: nothing more is opened ahead.
+    await files.prepareTemp();
+    expect(await readdir(files.tmpDir)).toEqual([]);
+  });
+
+  it('does not use a spare that could not be opened: createTemp opens a file now', async () => {
+    const files = store(dir, 0);
+    await files.init();
+    await rm(files.tmpDir, { recursive: true });
+    await files.prepareTemp();
+    await files.init();
+    const temp = await files.createTemp();
+    expect(await readdir(files.tmpDir)).toEqual([temp.path.slice(files.tmpDir.length + 1)]);
+    await temp.discard();
+    // And with tmp/ still gone, the error of the open made now is what createTemp reports.
+    await rm(files.tmpDir, { recursive: true });
+    await files.prepareTemp();
+    await expect(files.createTemp()).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
   it('reports whether the reserve of free space is there', async () => {
     expect(await store(dir, 0).hasSpace()).toBe(true);
     expect(await store(dir, Number.MAX_SAFE_INTEGER).hasSpace()).toBe(false);

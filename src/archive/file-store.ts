@@ -75,7 +75,36 @@ export class FileStore {
     return this.#free.bytes >= this.reserveBytes + bytes;
   }
 
+  /** A temporary file opened ahead of time by `prepareTemp`, for the next `createTemp`. */
+  #spare: Promise<TempFile> | undefined;
+
+  /** A new, empty temporary file in `tmp/`: the spare made by `prepareTemp` when there is one. */
   async createTemp(): Promise<TempFile> {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare !== undefined) {
+      try {
+        return await spare;
+      } catch {
+        // Opening it ahead of time failed (tmp/ was full or gone then): try now, and report what fails now.
+      }
+    }
+    return this.#openTemp();
+  }
+
+  /**
+   * Opens the next temporary file ahead of time, while the server waits for the next C-STORE. Creating a file costs
+   * 0.2–1.6 ms on a busy ext4 (finding a free inode), and that open otherwise holds up the writes of the next
+   * instance (measured in Ingest.settled). Call it once an instance is filed, not before: opened beside an instance's
+   * fdatasync or rename, the file's creation delays them instead.
+   */
+  prepareTemp(): Promise<void> {
+    if (this.#spare === undefined && !this.#closed) this.#spare = this.#openTemp();
+    // Settles when the spare is open (or could not be): a failure is met again, and reported, by createTemp.
+    return this.#spare?.then(noop, noop) ?? Promise.resolve();
+  }
+
+  async #openTemp(): Promise<TempFile> {
     const path = join(this.tmpDir, `${randomUUID()}.part`);
     return new TempFile(path, await FileDescriptor.create(path));
   }
@@ -121,8 +150,14 @@ export class FileStore {
 
   readonly #dirSync = new DirSync();
 
-  /** Closes the folder descriptors it keeps open. */
+  #closed = false;
+
+  /** Closes the folder descriptors it keeps open and removes the spare temporary file. */
   async close(): Promise<void> {
+    this.#closed = true;
+    const spare = this.#spare;
+    this.#spare = undefined;
+    await spare?.then((temp) => temp.discard(), noop);
     await this.#dirSync.close();
   }
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Dataset } from '../data/dataset.js';
 import { readFile } from '../encoding/read.js';
 import { writeDicom } from '../encoding/write.js';
+import { instanceFilesIn } from '../../test/support/tmp-files.js';
 import { FileStore } from './file-store.js';
 import { ArchiveIndexError } from './index/errors.js';
 import type { ArchiveIndex, DuplicatePolicy, IndexResult, InstanceRecord } from './index/types.js';
@@ -88,6 +89,41 @@ describe('Ingest', () => {
     const raw = await fsReadFile(files.absolute(outcome.path!));
     expect(Buffer.compare(raw.subarray(stored.datasetOffset), Buffer.from(bytes))).toBe(0);
     expect(index.rows.get('1.2.3.4.5')).toMatchObject({ patientName: 'DOE^JANE', callingAeTitle: 'MODALITY', path: outcome.path, size: raw.length });
+    expect(await instanceFilesIn(files.tmpDir)).toEqual([]);
+  });
+
+  it('opens the next instance\'s temporary file once an instance is filed, and uses it for the next one', async () => {
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    expect((await send(ingest, body(instance()))).status).toBe(0);
+    // Opened by the ingest, in the background.
+    for (let i = 0; i < 100 && (await readdir(files.tmpDir)).length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    const [spare, ...more] = await readdir(files.tmpDir);
+    expect(more).toEqual([]);
+    expect((await stat(join(files.tmpDir, spare!))).size).toBe(0);
+    const outcome = await send(ingest, body(instance({ SOPInstanceUID: '1.2.3.4.6' })), '1.2.3.4.6');
+    expect(outcome.status).toBe(0);
+    // The spare became the second instance's file: gone from tmp/, and a new one waits there.
+    await files.prepareTemp();
+    const after = await readdir(files.tmpDir);
+    expect(after).toHaveLength(1);
+    expect(after).not.toContain(spare);
+    expect(index.rows.get('1.2.3.4.6')!.size).toBe((await stat(files.absolute(outcome.path!))).size);
+  });
+
+  it('opens no file ahead while another instance is on its way in, nor after running out of resources', async () => {
+    const ingest = new Ingest(files, index as unknown as ArchiveIndex);
+    const other = ingest.sink({ commandField: 1, affectedSopClassUid: CT, affectedSopInstanceUid: '1.2.3.4.9', hasDataset: true }, EXPLICIT, 'X');
+    await other.write(body(instance()).subarray(0, 100));
+    expect((await send(ingest, body(instance()))).status).toBe(0);
+    await new Promise((r) => setTimeout(r, 50));
+    // Only the other instance's own file.
+    expect(await readdir(files.tmpDir)).toHaveLength(1);
+    other.abort(new Error('connection reset'));
+    for (let i = 0; i < 50 && (await readdir(files.tmpDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await readdir(files.tmpDir)).toEqual([]);
+    index.fail = true;
+    expect((await send(ingest, body(instance({ SOPInstanceUID: '1.2.3.4.7' })), '1.2.3.4.7')).status).toBe(OUT_OF_RESOURCES);
+    await new Promise((r) => setTimeout(r, 50));
     expect(await readdir(files.tmpDir)).toEqual([]);
   });
 
@@ -130,7 +166,7 @@ describe('Ingest', () => {
     const ingest = new Ingest(files, index as unknown as ArchiveIndex);
     const outcome = await send(ingest, body(instance()));
     expect(outcome.status).toBe(OUT_OF_RESOURCES);
-    expect(await readdir(files.tmpDir)).toEqual([]);
+    expect(await instanceFilesIn(files.tmpDir)).toEqual([]);
     const left: string[] = [];
     for (const e of await readdir(files.storeDir, { recursive: true, withFileTypes: true })) if (e.isFile()) left.push(e.name);
     expect(left).toEqual([]);
@@ -141,8 +177,8 @@ describe('Ingest', () => {
     const sink = ingest.sink({ commandField: 1, affectedSopClassUid: CT, affectedSopInstanceUid: '1.2.3.4.5', hasDataset: true }, EXPLICIT, 'X');
     await sink.write(body(instance()).subarray(0, 500));
     sink.abort(new Error('connection reset'));
-    for (let i = 0; i < 50 && (await readdir(files.tmpDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
-    expect(await readdir(files.tmpDir)).toEqual([]);
+    for (let i = 0; i < 50 && (await instanceFilesIn(files.tmpDir)).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(await instanceFilesIn(files.tmpDir)).toEqual([]);
   });
 
   it('writes the temporary file while the dataset arrives, and stores it byte for byte', async () => {
@@ -164,7 +200,7 @@ describe('Ingest', () => {
     const stored = await readFile(files.absolute(outcome.path!));
     const raw = await fsReadFile(files.absolute(outcome.path!));
     expect(Buffer.compare(raw.subarray(stored.datasetOffset), Buffer.from(bytes))).toBe(0);
-    expect(await readdir(files.tmpDir)).toEqual([]);
+    expect(await instanceFilesIn(files.tmpDir)).toEqual([]);
   });
 
   it('keeps exactly the received bytes in error/ for a dataset it cannot parse, small or large', async () => {
@@ -181,7 +217,7 @@ describe('Ingest', () => {
     }
     expect(await readdir(files.errorDir)).toHaveLength(2);
     expect(index.rows.size).toBe(0);
-    expect(await readdir(files.tmpDir)).toEqual([]);
+    expect(await instanceFilesIn(files.tmpDir)).toEqual([]);
   });
 
   it('answers A900 (not a retryable A700) for a series already filed under another study, keeping no file', async () => {

@@ -27,6 +27,7 @@ import { ensurePeers, tempDir } from '../interop/peers.js';
 import { archiveState, expectedStorePath, filesUnder, inconsistencies, META_SOURCE_AE_TITLE, readStored } from '../interop/store-scp-archive.js';
 import { proposeExactly, sourceFile, storescu } from '../interop/store-scp-corpus.js';
 import { startServe } from '../interop/store-scp-serve.js';
+import { instanceFilesIn } from '../support/tmp-files.js';
 import { cStoreCommand, datasetPdus, pData, RawStoreClient } from './raw-store.js';
 
 const SUCCESS = 0x0000;
@@ -182,9 +183,12 @@ describe('hostile UIDs never reach a path', () => {
     expect(kept).toBe(HOSTILE.length * POSITIONS.length);
     await expectHolds(scp, [], kept);
     expect((await archiveState(scp.dir)).storeFiles).toEqual([]);
+    expect(await instanceFilesIn(join(scp.dir, 'tmp'))).toEqual([]);
     // Nothing new under the root but error/ files and the index's own files.
     const after = await filesUnder(root);
-    const allowed = (p: string): boolean => p.startsWith('hostile-uids/error/') || /^hostile-uids\/index\.sqlite(-wal|-shm)?$/.test(p);
+    // tmp/ holds no instance data (checked above), only the file opened ahead for the next instance.
+    const allowed = (p: string): boolean =>
+      p.startsWith('hostile-uids/error/') || p.startsWith('hostile-uids/tmp/') || /^hostile-uids\/index\.sqlite(-wal|-shm)?$/.test(p);
     expect(after.filter((p) => !before.includes(p) && !allowed(p))).toEqual([]);
     for (const place of [join(tmpdir(), marker), join(root, marker), join(scp.dir, marker), join('/', marker)]) {
       await expect(stat(place), place).rejects.toMatchObject({ code: 'ENOENT' });
@@ -225,10 +229,12 @@ describe('hostile UIDs never reach a path', () => {
         client.destroy();
       }
     }
-    await waitUntil('tmp/ to be empty', async () => ((await filesUnder(join(scp.dir, 'tmp'))).length === 0 ? true : undefined));
+    await waitUntil('tmp/ to be empty', async () => ((await instanceFilesIn(join(scp.dir, 'tmp'))).length === 0 ? true : undefined));
     await expectHolds(scp, []);
     const after = await filesUnder(root);
-    const allowed = (p: string): boolean => p.startsWith('hostile-command/error/') || /^hostile-command\/index\.sqlite(-wal|-shm)?$/.test(p);
+    // tmp/ holds no instance data (checked above), only the file opened ahead for the next instance.
+    const allowed = (p: string): boolean =>
+      p.startsWith('hostile-command/error/') || p.startsWith('hostile-command/tmp/') || /^hostile-command\/index\.sqlite(-wal|-shm)?$/.test(p);
     expect(after.filter((p) => !before.includes(p) && !allowed(p)), outcomes.join('\n')).toEqual([]);
     for (const place of [join(tmpdir(), marker), join(root, marker), join(scp.dir, marker)]) {
       await expect(stat(place), place).rejects.toMatchObject({ code: 'ENOENT' });
@@ -359,7 +365,7 @@ describe('out of resources', () => {
     expect(inconsistencies(state)).toEqual({ orphanFiles: [], rowsWithoutFile: [] });
     expect(state.storeFiles).toHaveLength(1);
     expect(state.errorFiles).toEqual([]);
-    expect(await filesUnder(join(scp.dir, 'tmp'))).toEqual([]);
+    expect(await instanceFilesIn(join(scp.dir, 'tmp'))).toEqual([]);
     expect(await storeDataset(scp.port, refused)).toBe(SUCCESS);
     await expectHolds(scp, [first.string('SOPInstanceUID')!, refused.string('SOPInstanceUID')!], 0);
   });
@@ -460,14 +466,14 @@ describe('a connection dropped in the middle of an instance', () => {
     // While it streams, the partial file is in tmp/.
     const watcher = (async () => {
       for (let i = 0; i < 200 && tmpSeen === 0; i++) {
-        tmpSeen = (await filesUnder(join(scp.dir, 'tmp'))).length;
+        tmpSeen = (await instanceFilesIn(join(scp.dir, 'tmp'))).length;
         await new Promise((r) => setTimeout(r, 5));
       }
     })();
     await expect(sending).rejects.toThrow();
     await watcher;
     expect(tmpSeen, 'the partial file was in tmp/ while it streamed').toBeGreaterThan(0);
-    await waitUntil('the server to discard the partial file', async () => ((await filesUnder(join(scp.dir, 'tmp'))).length === 0 ? true : undefined), 5_000);
+    await waitUntil('the server to discard the partial file', async () => ((await instanceFilesIn(join(scp.dir, 'tmp'))).length === 0 ? true : undefined), 5_000);
     await expectHolds(scp, before.map((d) => d.string('SOPInstanceUID')!), 0);
     expect((await archiveState(scp.dir)).storeFiles).toHaveLength(3);
   });
@@ -481,9 +487,9 @@ describe('a connection dropped in the middle of an instance', () => {
     await client.write(pData(cStoreCommand(3, CT_IMAGE_STORAGE, second.string('SOPInstanceUID')!), true, true));
     const pdus = datasetPdus(datasetBytes(second));
     for (const p of pdus.slice(0, Math.floor(pdus.length / 2))) await client.write(p);
-    await waitUntil('the partial file in tmp/', async () => ((await filesUnder(join(scp.dir, 'tmp'))).length > 0 ? true : undefined), 5_000);
+    await waitUntil('the partial file in tmp/', async () => ((await instanceFilesIn(join(scp.dir, 'tmp'))).length > 0 ? true : undefined), 5_000);
     client.destroy();
-    await waitUntil('the server to discard the partial file', async () => ((await filesUnder(join(scp.dir, 'tmp'))).length === 0 ? true : undefined), 5_000);
+    await waitUntil('the server to discard the partial file', async () => ((await instanceFilesIn(join(scp.dir, 'tmp'))).length === 0 ? true : undefined), 5_000);
     await expectHolds(scp, [first.string('SOPInstanceUID')!], 0);
     // And the server takes the second one whole afterwards.
     expect(await storeDataset(scp.port, second)).toBe(SUCCESS);
@@ -505,7 +511,7 @@ describe('a connection dropped in the middle of an instance', () => {
     const state = await archiveState(scp.dir);
     expect(state.storeFiles).toHaveLength(1);
     expect(state.errorFiles).toEqual([]);
-    expect(await filesUnder(join(scp.dir, 'tmp'))).toEqual([]);
+    expect(await instanceFilesIn(join(scp.dir, 'tmp'))).toEqual([]);
     await expectHolds(scp, [first.string('SOPInstanceUID')!], 0);
   });
 
@@ -516,7 +522,7 @@ describe('a connection dropped in the middle of an instance', () => {
     await client.write(pData(cStoreCommand(1, CT_IMAGE_STORAGE, ds.string('SOPInstanceUID')!), true, true));
     for (const p of datasetPdus(datasetBytes(ds))) await client.write(p);
     client.destroy();
-    await waitUntil('tmp/ empty', async () => ((await filesUnder(join(scp.dir, 'tmp'))).length === 0 ? true : undefined), 5_000);
+    await waitUntil('tmp/ empty', async () => ((await instanceFilesIn(join(scp.dir, 'tmp'))).length === 0 ? true : undefined), 5_000);
     await stopScp(scp);
     const state = await archiveState(scp.dir);
     expect(inconsistencies(state)).toEqual({ orphanFiles: [], rowsWithoutFile: [] });

@@ -9,6 +9,7 @@ import { join, relative, sep } from 'node:path';
 import { Archive } from '../../src/archive/archive.js';
 import type { InstanceRecord } from '../../src/archive/index/types.js';
 import { type DicomFile, readDicom } from '../../src/encoding/read.js';
+import { instanceFilesIn } from '../support/tmp-files.js';
 
 /** (0002,0010) Transfer Syntax UID and (0002,0016) Source Application Entity Title in the File Meta Information. */
 export const META_TRANSFER_SYNTAX = 0x00020010;
@@ -51,7 +52,7 @@ export interface ArchiveState {
   readonly instances: readonly InstanceRecord[];
   /** `allPaths()` of the index. */
   readonly indexedPaths: readonly string[];
-  /** Files under store/, tmp/, error/ (relative to the data folder). */
+  /** Files under store/, tmp/, error/ (relative to the data folder); in tmp/, those that hold instance data (not the spare). */
   readonly storeFiles: readonly string[];
   readonly tmpFiles: readonly string[];
   readonly errorFiles: readonly string[];
@@ -68,7 +69,7 @@ export async function archiveState(dir: string): Promise<ArchiveState> {
     const counts = await index.counts();
     const indexedPaths = (await index.allPaths()).map((p) => p.split(sep).join('/')).sort();
     const under = async (name: string): Promise<string[]> => (await filesUnder(join(dir, name))).map((p) => `${name}/${p}`);
-    return { counts, instances, indexedPaths, storeFiles: await under('store'), tmpFiles: await under('tmp'), errorFiles: await under('error') };
+    return { counts, instances, indexedPaths, storeFiles: await under('store'), tmpFiles: (await instanceFilesIn(join(dir, 'tmp'))).map((p) => `tmp/${p}`), errorFiles: await under('error') };
   } finally {
     await index.close();
   }

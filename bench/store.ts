@@ -118,20 +118,23 @@ async function loadCorpus(ids: readonly SetId[]): Promise<CorpusSet[]> {
   return sets;
 }
 
-/** Reads every file once, so that every SCU finds the corpus in the page cache. */
-async function warmPageCache(sets: readonly CorpusSet[]): Promise<void> {
+/**
+ * Reads every file once, so that the SCU finds its files in the page cache. Done before each measurement, not once
+ * at the start: this VM's page cache is emptied from outside within a minute (1 GB cached right after a read, 150 MB
+ * 45 s later), so each SCU found a different part of the corpus on disk. `portico store` measured 0.77× storescu
+ * that way, and 1.01–1.15× in alternating runs with the corpus evicted before each.
+ */
+async function warmPageCache(files: readonly string[]): Promise<void> {
   const buffer = Buffer.allocUnsafe(8 << 20);
-  for (const s of sets) {
-    for (const f of s.files) {
-      const handle = await open(f, 'r');
-      try {
-        for (let i = 0; i < 1_000_000; i++) {
-          const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-          if (bytesRead === 0) break;
-        }
-      } finally {
-        await handle.close();
+  for (const f of files) {
+    const handle = await open(f, 'r');
+    try {
+      for (let i = 0; i < 1_000_000; i++) {
+        const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) break;
       }
+    } finally {
+      await handle.close();
     }
   }
 }
@@ -162,6 +165,7 @@ async function measure(c: Case, set: CorpusSet, round: number, ctx: MeasureConte
   const id = c.scp.startsWith('storescp') && c.par > 1 ? `${c.scp}-fork` : c.scp;
   const base = { set: c.set, par: c.par, scu: c.scu, scp: id, round, files: files.length, bytes };
   try {
+    await warmPageCache(files);
     scp = await startScp(c.scp, { workDir: work, fork: c.par > 1, nodeArgs: ctx.nodeArgs });
     gc();
     await sleep(300); // idle sample after start-up, and let start-up work (Orthanc's, the JIT's) settle
@@ -282,8 +286,7 @@ export async function runStoreBench(options: StoreBenchOptions): Promise<void> {
       log(`set ${s.id}: ${s.files.length} files, ${(s.bytes / 1e6).toFixed(1)} MB (${STORE_CORPUS}/${s.id})`);
       if (s.note) log(`  note: ${s.note} (for every SCP alike)`);
     }
-    log(`timing: ${rounds} interleaved round(s) (huge: ${hugeRounds}), a fresh SCP in a fresh folder (${base}) per measurement, medians; sync after each`);
-    await warmPageCache(sets);
+    log(`timing: ${rounds} interleaved round(s) (huge: ${hugeRounds}), a fresh SCP in a fresh folder (${base}) per measurement, medians; the SCU's files read once just before each, sync after each`);
 
     // Warm-up (not recorded): each SCP once with 20 small files, so binaries and libraries are in the page cache.
     log('\nwarming up…');

@@ -23,7 +23,7 @@ export function peerOrName(text: string): string {
  * The config of a command (`--config`, or ./portico.yaml), or `false` after printing why it cannot be used
  * (`portico <name>: <file>: <key>: <problem>`).
  */
-export async function readConfig(name: string, explicit: string | undefined, io: Io): Promise<LoadedConfig | undefined | false> {
+async function readConfig(name: string, explicit: string | undefined, io: Io): Promise<LoadedConfig | undefined | false> {
   // The schema and the YAML parser cost ~0.1 s to load: only when there is a file to read.
   if (explicit === undefined && !existsSync(DEFAULT_CONFIG_FILE)) return undefined;
   const { ConfigError, loadConfig } = await import('../config/load.js');
@@ -37,18 +37,36 @@ export async function readConfig(name: string, explicit: string | undefined, io:
 }
 
 /**
- * For a command with one `<peer>`: its config and the peer resolved against it, or `false` after printing why not
- * (the caller exits 2).
+ * Runs a command with its config (`--config`, or ./portico.yaml) and keeps the exit code `run` returns; 2, after
+ * printing why, when the config cannot be used.
  */
-export async function configAndPeer(name: string, target: string, explicit: string | undefined, io: Io): Promise<{ readonly loaded: LoadedConfig | undefined; readonly peer: Peer } | false> {
+export async function withConfig(name: string, explicit: string | undefined, io: Io, run: (loaded: LoadedConfig | undefined) => Promise<number>): Promise<void> {
   const loaded = await readConfig(name, explicit, io);
-  if (loaded === false) return false;
-  const peer = peerFor(name, target, loaded, io);
-  return peer === false ? false : { loaded, peer };
+  io.exitCode = Math.max(io.exitCode, loaded === false ? 2 : await run(loaded));
+}
+
+/**
+ * The action of a command with one `<peer>` (echo, find, worklist): the peer resolved against the config and the
+ * config's AE title where `--aet` was not given, then `run`; exit code 2 when the config or the peer cannot be used.
+ */
+export function withConfigAndPeer<T extends { readonly aet: string; readonly config?: string }>(
+  name: string,
+  target: string,
+  options: T,
+  command: Command,
+  io: Io,
+  run: (peer: Peer, options: T) => Promise<number>,
+): Promise<void> {
+  return withConfig(name, options.config, io, async (loaded) => {
+    const peer = peerFor(name, target, loaded, io);
+    if (peer === false) return 2;
+    // The config's `aet` is a checked AE title, as `--aet` gives (TypeScript cannot see that T['aet'] is plain string).
+    return run(peer, withConfigValues(options, command, { aet: loaded?.config.aet } as Partial<T>));
+  });
 }
 
 /** A peer argument resolved against the config, or `false` after printing why it is none. */
-export function peerFor(name: string, text: string, config: LoadedConfig | undefined, io: Io): Peer | false {
+function peerFor(name: string, text: string, config: LoadedConfig | undefined, io: Io): Peer | false {
   const peer = resolvePeer(text, config?.config);
   if (peer !== undefined) return peer;
   io.err(`portico ${name}: ${unknownPeerMessage(text, config)}`);

@@ -5,7 +5,7 @@ import { echo } from '../services/verification/scu.js';
 import { VerificationSOPClass } from '../services/verification/uids.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
-import { CONFIG_HELP, configAndPeer, peerOrName, withConfigValues } from './config-option.js';
+import { CONFIG_HELP, peerOrName, withConfigAndPeer } from './config-option.js';
 import { aeTitle, clientConnection, positiveInt, seconds } from './peer-option.js';
 
 interface EchoOptions {
@@ -30,12 +30,7 @@ export function registerEcho(program: Command, io: Io): void {
     .option('--config <file>', CONFIG_HELP)
     .option('-v, --verbose', 'log association and PDU detail (JSON lines on stderr)')
     .action(async (target: string, options: EchoOptions, command: Command) => {
-      const resolved = await configAndPeer('echo', target, options.config, io);
-      if (resolved === false) {
-        io.exitCode = Math.max(io.exitCode, 2);
-        return;
-      }
-      io.exitCode = Math.max(io.exitCode, await runEcho(resolved.peer, withConfigValues(options, command, { aet: resolved.loaded?.config.aet }), io));
+      await withConfigAndPeer('echo', target, options, command, io, (peer, merged) => runEcho(peer, merged, io));
     });
 }
 

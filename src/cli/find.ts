@@ -4,7 +4,7 @@ import type { Peer } from '../net/ae.js';
 import { find, findIdentifier, hierarchyWarnings, type FindStream, type QueryLevel, type QueryRoot } from '../services/query-retrieve/scu-find.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
-import { CONFIG_HELP, configAndPeer, peerOrName, withConfigValues } from './config-option.js';
+import { CONFIG_HELP, peerOrName, withConfigAndPeer } from './config-option.js';
 import { aeTitle, clientConnection, positiveInt, seconds } from './peer-option.js';
 import { type QueryKey, parseQueryKey, queryKeysDataset, QueryKeyError, topLevelTags } from './query-keys.js';
 import { columnsWith, countMatches, FIND_COLUMNS, FIND_SHOWN, renderJson, renderTable } from './query-output.js';
@@ -60,12 +60,7 @@ export function registerFind(program: Command, io: Io): void {
       if (options.root === 'study' && options.level === 'PATIENT') {
         command.error('portico find: the Study Root model has no PATIENT level: use --root patient --level patient', { exitCode: 2 });
       }
-      const resolved = await configAndPeer('find', target, options.config, io);
-      if (resolved === false) {
-        io.exitCode = Math.max(io.exitCode, 2);
-        return;
-      }
-      io.exitCode = Math.max(io.exitCode, await runFind(resolved.peer, withConfigValues(options, command, { aet: resolved.loaded?.config.aet }), io));
+      await withConfigAndPeer('find', target, options, command, io, (peer, merged) => runFind(peer, merged, io));
     });
 }
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type LoadedConfig, remotePeers } from '../config/remotes.js';
-import { CONFIG_HELP, readConfig, withConfigValues } from './config-option.js';
+import { CONFIG_HELP, withConfig, withConfigValues } from './config-option.js';
 import { createLogger } from '../core/logging.js';
 import { lookupUid, uidName } from '../dictionary/uids.js';
 import { isValidUid } from '../data/uid.js';
@@ -83,12 +83,7 @@ export function registerServe(program: Command, io: Io): void {
     .option('-v, --verbose', 'log every state transition and DIMSE message')
     .option('--log-json', 'log JSON lines (pino) instead of text')
     .action(async (options: ServeOptions, command: Command) => {
-      const loaded = await readConfig('serve', options.config, io);
-      if (loaded === false) {
-        io.exitCode = Math.max(io.exitCode, 2);
-        return;
-      }
-      io.exitCode = Math.max(io.exitCode, await runServe(serveOptionsWith(options, command, loaded), io));
+      await withConfig('serve', options.config, io, (loaded) => runServe(serveOptionsWith(options, command, loaded), io));
     });
 }
 

@@ -1,13 +1,13 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { createLogger, silentLogger } from '../core/logging.js';
-import { type Peer, parsePeer } from '../net/ae.js';
+import type { Peer } from '../net/ae.js';
 import { Priority } from '../net/dimse/command-elements.js';
 import { type CollectedInstances, collectInstances } from '../services/storage/file-source.js';
 import { type DestinationReport, sendToDestination } from '../services/storage/scu-destination.js';
 import { describeError } from './errors.js';
 import type { Io } from './io.js';
-import { remotePeers } from '../config/remotes.js';
-import { CONFIG_HELP, readConfig, withConfigValues } from './config-option.js';
+import { resolvePeer } from '../config/remotes.js';
+import { CONFIG_HELP, withConfig, withConfigValues } from './config-option.js';
 import { aeTitle, positiveInt, seconds } from './peer-option.js';
 import { noProgress, type StoreProgress, terminalProgress } from './store-progress.js';
 import { jsonReport, notSentLine, peerName, resultLine, skippedLine, summaryLine, withoutPeer } from './store-report.js';
@@ -60,23 +60,19 @@ export function registerStore(program: Command, io: Io): void {
     .option('-v, --verbose', 'log association and PDU detail (JSON lines on stderr)')
     .addHelpText('after', HELP_AFTER);
   command.action(async (targets: string[], options: StoreCliOptions & { readonly config?: string }) => {
-    const loaded = await readConfig('store', options.config, io);
-    if (loaded === false) {
-      io.exitCode = Math.max(io.exitCode, 2);
-      return;
-    }
-    // A peer is AET@host:port or a remote of the config (a remote's name wins over a file of the same name).
-    const remotes = remotePeers(loaded?.config);
-    const peers: Peer[] = [];
-    const paths: string[] = [];
-    for (const t of targets) {
-      const peer = parsePeer(t) ?? remotes.get(t);
-      if (peer) peers.push(peer);
-      else paths.push(t);
-    }
-    if (peers.length === 0) command.error('portico store: no peer given: name at least one destination (AET@host:port, or a remote of the config) before the files', { exitCode: 2 });
-    if (paths.length === 0) command.error('portico store: no files given: name files, folders or DICOMDIRs after the peers', { exitCode: 2 });
-    io.exitCode = Math.max(io.exitCode, await runStore(peers, paths, withConfigValues(options, command, { aet: loaded?.config.aet }), io));
+    await withConfig('store', options.config, io, (loaded) => {
+      // A peer is AET@host:port or a remote of the config (a remote's name wins over a file of the same name).
+      const peers: Peer[] = [];
+      const paths: string[] = [];
+      for (const t of targets) {
+        const peer = resolvePeer(t, loaded?.config);
+        if (peer) peers.push(peer);
+        else paths.push(t);
+      }
+      if (peers.length === 0) command.error('portico store: no peer given: name at least one destination (AET@host:port, or a remote of the config) before the files', { exitCode: 2 });
+      if (paths.length === 0) command.error('portico store: no files given: name files, folders or DICOMDIRs after the peers', { exitCode: 2 });
+      return runStore(peers, paths, withConfigValues(options, command, { aet: loaded?.config.aet }), io);
+    });
   });
 }
 

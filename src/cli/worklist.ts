@@ -4,7 +4,7 @@ import type { Peer } from '../net/ae.js';
 import { worklist, worklistDate, worklistIdentifier } from '../services/worklist/scu.js';
 import { collectKey, errorLine, peerName, runQuery, summaryTail } from './find.js';
 import type { Io } from './io.js';
-import { CONFIG_HELP, configAndPeer, peerOrName, withConfigValues } from './config-option.js';
+import { CONFIG_HELP, peerOrName, withConfigAndPeer } from './config-option.js';
 import { aeTitle, clientConnection, positiveInt, seconds } from './peer-option.js';
 import { checkValue, type QueryKey, QueryKeyError, queryKeysDataset, topLevelTags } from './query-keys.js';
 import { columnsWith, countMatches, renderJson, renderTable, WORKLIST_COLUMNS, WORKLIST_SHOWN } from './query-output.js';
@@ -73,12 +73,7 @@ export function registerWorklist(program: Command, io: Io): void {
     .option('-v, --verbose', 'log association and PDU detail (JSON lines on stderr)')
     .addHelpText('after', HELP_AFTER)
     .action(async (target: string, options: WorklistCliOptions & { readonly config?: string }, command: Command) => {
-      const resolved = await configAndPeer('worklist', target, options.config, io);
-      if (resolved === false) {
-        io.exitCode = Math.max(io.exitCode, 2);
-        return;
-      }
-      io.exitCode = Math.max(io.exitCode, await runWorklist(resolved.peer, withConfigValues(options, command, { aet: resolved.loaded?.config.aet }), io));
+      await withConfigAndPeer('worklist', target, options, command, io, (peer, merged) => runWorklist(peer, merged, io));
     });
 }
 

@@ -327,15 +327,14 @@ export class TempFile {
   /** An fdatasync of what is written so far, while later writes go on (see SYNC_STEP); its error is the file's. */
   #syncAlongside(): void {
     this.#unsynced = 0;
-    const running: Promise<void> = this.handle.datasync().then(
-      () => {
-        if (this.#syncing === running) this.#syncing = undefined;
-      },
-      (error: unknown) => {
+    const running: Promise<void> = this.handle
+      .datasync()
+      .catch((error: unknown) => {
         this.#error ??= error as Error;
+      })
+      .finally(() => {
         if (this.#syncing === running) this.#syncing = undefined;
-      },
-    );
+      });
     this.#syncing = running;
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, parseConfig } from './load.js';
 import { remotePeers, resolvePeer, unknownPeerMessage } from './remotes.js';
+import { thrownBy } from '../../test/support/thrown.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -13,15 +14,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const errorOf = (run: () => unknown): ConfigError => {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigError) return error;
-    throw error;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = (run: () => unknown): ConfigError => thrownBy(ConfigError, run);
 
 const FULL = `
 aet: GATEWAY

@@ -6,6 +6,7 @@ import { concat, DicomBytes, part10Header } from '../../test/support/dicom-bytes
 import { DicomParseError } from '../core/errors.js';
 import { BulkDataRef, EncapsulatedPixelData } from '../data/bulk-data.js';
 import { readDicom, readFile, readStream } from './read.js';
+import { thrownBy } from '../../test/support/thrown.js';
 
 const EXPLICIT_LE = '1.2.840.10008.1.2.1';
 const IMPLICIT_LE = '1.2.840.10008.1.2';
@@ -25,15 +26,7 @@ async function* chunked(bytes: Uint8Array, size: number): AsyncIterable<Uint8Arr
   for (let i = 0; i < bytes.length; i += size) yield bytes.subarray(i, i + size);
 }
 
-const parseError = (fn: () => unknown): DicomParseError => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(DicomParseError);
-    return error as DicomParseError;
-  }
-  throw new Error('expected a DicomParseError');
-};
+const parseError = (run: () => unknown): DicomParseError => thrownBy(DicomParseError, run);
 
 describe('readDicom: encodings', () => {
   it('reads a Part 10 file in Explicit VR Little Endian with its meta group and character set', () => {

@@ -8,18 +8,11 @@ import { parseCsv } from './csv.js';
 import { WorklistError } from './errors.js';
 import { datasetFromKeywords } from './keywords.js';
 import { parseWorklistText, readWorklistFile } from './parse.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
 const SPS = 'ScheduledProcedureStepSequence';
 
-const errorOf = (fn: () => unknown): WorklistError => {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(WorklistError);
-    return error as WorklistError;
-  }
-  throw new Error('no error');
-};
+const errorOf = (run: () => unknown): WorklistError => thrownBy(WorklistError, run);
 
 describe('parseCsv', () => {
   it('reads fields, quoted fields with separators, quotes and line breaks, CRLF and LF, and skips blank lines', () => {

@@ -3,6 +3,7 @@ import { PduDecodeError } from '../../core/errors.js';
 import { decodeAAssociateAc, encodeAAssociateAc } from './a-associate-ac.js';
 import { decodePdu } from './pdu-codec.js';
 import { type AAssociateAc, PduType, PresentationContextResult } from './types.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
 /** Hex bytes ('01 00 ff') and ASCII text ("'1.2'") joined. */
 function bytes(...parts: string[]): Uint8Array {
@@ -14,15 +15,7 @@ function bytes(...parts: string[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
-function reasonOf(run: () => unknown): number {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PduDecodeError) return error.abortReason;
-    throw error;
-  }
-  throw new Error('expected a PduDecodeError');
-}
+const reasonOf = (run: () => unknown): number => thrownBy(PduDecodeError, run).abortReason;
 
 /**
  * A-ASSOCIATE-AC from ANY-SCP accepting Verification on context 1 with Implicit VR Little Endian and rejecting

@@ -3,6 +3,7 @@ import { PduDecodeError } from '../../core/errors.js';
 import { decodeAAssociateRq, encodeAAssociateRq } from './a-associate-rq.js';
 import { decodePdu } from './pdu-codec.js';
 import { type AAssociateRq, PduType } from './types.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
 /** Hex bytes ('01 00 ff') and ASCII text ("'1.2'") joined: golden fixtures read like the PS3.8 tables. */
 function bytes(...parts: string[]): Uint8Array {
@@ -48,15 +49,7 @@ const VERIFICATION: AAssociateRq = {
 
 const body = (pdu: Uint8Array): Uint8Array => pdu.subarray(6);
 
-function decodeError(run: () => unknown): PduDecodeError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PduDecodeError) return error;
-    throw error;
-  }
-  throw new Error('expected a PduDecodeError');
-}
+const decodeError = (run: () => unknown): PduDecodeError => thrownBy(PduDecodeError, run);
 
 /** The fixed part of an RQ (68 bytes) followed by `items`, as a body. */
 function rqBody(...items: Uint8Array[]): Uint8Array {

@@ -5,18 +5,11 @@ import { decodeAAssociateRj, encodeAAssociateRj } from './a-associate-rj.js';
 import { decodeAReleaseRp, encodeAReleaseRp } from './a-release-rp.js';
 import { decodeAReleaseRq, encodeAReleaseRq } from './a-release-rq.js';
 import { PduType } from './types.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.split(/\s+/).filter(Boolean), (h) => parseInt(h, 16));
 
-function reasonOf(run: () => unknown): number {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PduDecodeError) return error.abortReason;
-    throw error;
-  }
-  throw new Error('expected a PduDecodeError');
-}
+const reasonOf = (run: () => unknown): number => thrownBy(PduDecodeError, run).abortReason;
 
 describe('the fixed-size PDUs', () => {
   it('A-ASSOCIATE-RJ: golden bytes and round trip (PS3.8 Table 9-21)', () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DicomEncodeError, PduDecodeError } from '../../core/errors.js';
 import { decodePDataTf, encodePDataTf, encodePDataTfChunks, maxPdvDataLength, P_DATA_TF_HEADER_LENGTH } from './p-data-tf.js';
 import { type PDataTf, PduType } from './types.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
 const hex = (text: string): Uint8Array => Uint8Array.from(text.split(/\s+/).filter(Boolean), (h) => parseInt(h, 16));
 
@@ -9,15 +10,7 @@ const hex = (text: string): Uint8Array => Uint8Array.from(text.split(/\s+/).filt
 const plain = (b: Uint8Array): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.length);
 const plainPdu = (p: PDataTf): PDataTf => ({ ...p, pdvs: p.pdvs.map((v) => ({ ...v, data: plain(v.data) })) });
 
-function errorOf(run: () => unknown): PduDecodeError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PduDecodeError) return error;
-    throw error;
-  }
-  throw new Error('expected a PduDecodeError');
-}
+const errorOf = (run: () => unknown): PduDecodeError => thrownBy(PduDecodeError, run);
 
 /**
  * P-DATA-TF with two PDVs (PS3.8 Table 9-22, 9-23, Annex E.2): the last fragment of a command on context 1, then a

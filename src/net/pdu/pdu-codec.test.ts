@@ -3,16 +3,9 @@ import { PduDecodeError } from '../../core/errors.js';
 import { DEFAULT_PDU_LIMITS } from './limits.js';
 import { checkPduHeader, decodePdu, decodePduBody, encodePdu, pduName } from './pdu-codec.js';
 import { type Pdu, PduType } from './types.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
-function errorOf(run: () => unknown): PduDecodeError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PduDecodeError) return error;
-    throw error;
-  }
-  throw new Error('expected a PduDecodeError');
-}
+const errorOf = (run: () => unknown): PduDecodeError => thrownBy(PduDecodeError, run);
 
 /** Decoded PDV data are views of (possibly Buffer) input; compare them as plain Uint8Arrays. */
 function plain(pdu: Pdu): Pdu {

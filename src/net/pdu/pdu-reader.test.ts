@@ -5,16 +5,9 @@ import { encodePdu } from './pdu-codec.js';
 import { PduReader } from './pdu-reader.js';
 import { encodePDataTf } from './p-data-tf.js';
 import { type Pdu, type Pdv, PduType } from './types.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
-function errorOf(run: () => unknown): PduDecodeError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PduDecodeError) return error;
-    throw error;
-  }
-  throw new Error('expected a PduDecodeError');
-}
+const errorOf = (run: () => unknown): PduDecodeError => thrownBy(PduDecodeError, run);
 
 /**
  * Decoded PDV data are views of (Buffer) input, and a PDV that straddles two chunks comes out as two fragments: compare

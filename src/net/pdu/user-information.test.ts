@@ -4,6 +4,7 @@ import { ByteWriter } from './bytes.js';
 import { DEFAULT_PDU_LIMITS } from './limits.js';
 import type { UserInformation } from './types.js';
 import { decodeUserInformation, writeUserInformationItem } from './user-information.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
 /** Hex bytes ('01 00 ff') and ASCII text ("'1.2'") joined. */
 function bytes(...parts: string[]): Uint8Array {
@@ -37,15 +38,7 @@ function userInfo(...subItems: Uint8Array[]): Uint8Array {
   return out;
 }
 
-function reasonOf(run: () => unknown): number {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PduDecodeError) return error.abortReason;
-    throw error;
-  }
-  throw new Error('expected a PduDecodeError');
-}
+const reasonOf = (run: () => unknown): number => thrownBy(PduDecodeError, run).abortReason;
 
 // Golden sub-items (PS3.7 Annex D.3.3).
 const MAX_LENGTH = bytes('51 00 00 04 00 01 00 00'); // maximum length 65536 (D.3.3.1, PS3.8 Table D.1-1)

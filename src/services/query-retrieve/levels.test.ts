@@ -10,6 +10,7 @@ import {
   sopClassOf,
   UNIQUE_KEY,
 } from './levels.js';
+import { thrownBy } from '../../../test/support/thrown.js';
 
 const ds = (values: Record<string, string>): Dataset => {
   const d = new Dataset();
@@ -17,15 +18,7 @@ const ds = (values: Record<string, string>): Dataset => {
   return d;
 };
 
-function refusal(fn: () => unknown): QueryIdentifierError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof QueryIdentifierError) return error;
-    throw error;
-  }
-  throw new Error('expected a QueryIdentifierError');
-}
+const refusal = (run: () => unknown): QueryIdentifierError => thrownBy(QueryIdentifierError, run);
 
 describe('information models', () => {
   it('knows the FIND, MOVE and GET SOP classes of Patient Root and Study Root', () => {

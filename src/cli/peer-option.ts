@@ -2,7 +2,7 @@ import { InvalidArgumentError } from 'commander';
 import { createLogger, type Logger, silentLogger } from '../core/logging.js';
 
 /**
- * How the client commands (echo, find, worklist) open their association: our AE title, `--timeout` for the
+ * How the client commands (echo, find, worklist, store) open their associations: our AE title, `--timeout` for the
  * connection and for each response, and association detail logged with `--verbose`.
  */
 export function clientConnection(options: { readonly aet: string; readonly timeout: number; readonly verbose?: boolean }): {

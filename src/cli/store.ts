@@ -1,5 +1,4 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { createLogger, silentLogger } from '../core/logging.js';
 import type { Peer } from '../net/ae.js';
 import { Priority } from '../net/dimse/command-elements.js';
 import { type CollectedInstances, collectInstances } from '../services/storage/file-source.js';
@@ -8,7 +7,7 @@ import { describeError } from './errors.js';
 import type { Io } from './io.js';
 import { resolvePeer } from '../config/remotes.js';
 import { CONFIG_HELP, withConfig, withConfigValues } from './config-option.js';
-import { aeTitle, positiveInt, seconds } from './peer-option.js';
+import { aeTitle, clientConnection, positiveInt, seconds } from './peer-option.js';
 import { noProgress, type StoreProgress, terminalProgress } from './store-progress.js';
 import { jsonReport, notSentLine, peerName, resultLine, skippedLine, summaryLine, withoutPeer } from './store-report.js';
 
@@ -98,7 +97,7 @@ export async function runStore(peers: readonly Peer[], paths: readonly string[],
   const bytes = instances.reduce((n, i) => n + i.size, 0);
   const tty = process.stderr.isTTY === true && options.progress && !options.json;
   const progress: StoreProgress = tty ? terminalProgress(names, instances.length, bytes, process.stderr) : noProgress(io.err);
-  const logger = options.verbose ? createLogger({ verbose: true }) : silentLogger;
+  const connection = clientConnection(options);
   // Ctrl-C: the instances being sent finish, the associations are aborted, the rest is reported as not sent.
   const cancel = new AbortController();
   const onSignal = (): void => cancel.abort();
@@ -111,15 +110,13 @@ export async function runStore(peers: readonly Peer[], paths: readonly string[],
           peer,
           instances,
           {
-            aeTitle: options.aet,
+            ...connection,
             maxPduLength: options.maxPdu,
-            connectTimeout: options.timeout * 1000,
-            dimseTimeout: options.timeout * 1000,
             retries: options.retries,
             retryDelay: options.retryDelay * 1000,
             onFailure: options.onFailure,
             priority: options.priority,
-            logger: logger.child({ peer: names[n] }),
+            logger: connection.logger.child({ peer: names[n] }),
             signal: cancel.signal,
           },
           {
